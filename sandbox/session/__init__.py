@@ -1,0 +1,1 @@
+"""Session files (../shared/reference/session-format.md): reading, writing, recording, replay."""
