@@ -1,0 +1,75 @@
+"""The command line (session-format.md, "The command line").
+
+Exit status 0 on success and 2 on bad input, with one line on stderr naming the file, the line and
+what is wrong. Output files are written whole or not at all.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .profiles import ProfileError, available_profiles
+from .session.reader import SessionError, read_session
+from .session.report import report_json, summary
+from .session.runner import run
+
+
+class BadInput(Exception):
+    """Anything the user can fix: printed as one line, exit status 2."""
+
+
+def _replay(args: argparse.Namespace) -> int:
+    session = load_any(args.file)
+    for warning in session.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    result = run(session, args.until, args.profile)
+    if args.json:
+        sys.stdout.write(report_json(result.account, result.t, result.events))
+    else:
+        sys.stdout.write(summary(result.account, result.t, result.events))
+    return 0
+
+
+def load_any(path: str):
+    """A session file as is (market-data files join here once the market layer reads them)."""
+    if not Path(path).exists():
+        raise BadInput(f"{path}: no such file")
+    return read_session(path)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="margin-sandbox",
+        description="Margin Sandbox: watch cross and isolated margin at work. "
+                    "Without a command it opens the window (with FILE ready to replay, if given).")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    replay = sub.add_parser("replay", help="replay a session headless and print a summary or the JSON report")
+    replay.add_argument("file", metavar="FILE")
+    replay.add_argument("--json", action="store_true", help="print the JSON report")
+    replay.add_argument("--until", type=int, metavar="MS", help="stop after session time MS")
+    replay.add_argument("--profile", help=f"replay under another profile ({', '.join(available_profiles())})")
+    replay.set_defaults(run=_replay)
+    return parser
+
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if not argv or (argv[0] not in parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+                    and not argv[0].startswith("-")):
+        from .app import open_window  # Qt is imported only when a window is wanted
+        return open_window(argv[0] if argv else None)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args)
+    except (BadInput, SessionError, ProfileError) as exc:
+        print(f"margin-sandbox: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
