@@ -6,13 +6,15 @@ what is wrong. Output files are written whole or not at all.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from .profiles import ProfileError, available_profiles
+from .profiles import ProfileError, available_profiles, load_profile
+from .session.compare import compare, comparison_dict, comparison_text
 from .session.reader import SessionError, read_session
-from .session.report import report_json, summary
+from .session.report import plain, report_json, summary
 from .session.runner import run
 
 
@@ -21,9 +23,25 @@ class BadInput(Exception):
 
 
 def _replay(args: argparse.Namespace) -> int:
-    session = load_any(args.file)
+    try:
+        return _replay_session(args, load_any(args.file))
+    except ProfileError as exc:
+        raise BadInput(f"{args.file}:1: {exc}") from None
+
+
+def _replay_session(args: argparse.Namespace, session) -> int:
     for warning in session.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if args.compare:
+        names = [n.strip() for n in args.compare.split(",") if n.strip()]
+        for name in names:
+            load_profile(name)  # an unknown name is bad input before any work is done
+        cmp = compare(session, names, args.until)
+        if args.json:
+            sys.stdout.write(json.dumps(plain(comparison_dict(cmp)), indent=2, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(comparison_text(cmp))
+        return 0
     result = run(session, args.until, args.profile)
     if args.json:
         sys.stdout.write(report_json(result.account, result.t, result.events))
@@ -50,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--json", action="store_true", help="print the JSON report")
     replay.add_argument("--until", type=int, metavar="MS", help="stop after session time MS")
     replay.add_argument("--profile", help=f"replay under another profile ({', '.join(available_profiles())})")
+    replay.add_argument("--compare", metavar="P1,P2,…",
+                        help="replay under each profile and compare liquidation prices per position")
     replay.set_defaults(run=_replay)
     return parser
 

@@ -144,10 +144,16 @@ def load_profile(name_or_path: str | Path = DEFAULT_PROFILE,
         model = _CACHE[key] = _read_model(name_or_path)
     amounts = model.margin.maintenance_amount
     instruments: dict[str, Instrument] = {}
-    for im in model.instruments:
-        instruments[im.symbol] = _instrument(im, None, model.defaults, amounts)
-    for im in overrides or ():
-        instruments[im.symbol] = _instrument(im, instruments.get(im.symbol), model.defaults, amounts)
+    try:
+        for im in model.instruments:
+            instruments[im.symbol] = _instrument(im, None, model.defaults, amounts)
+    except ProfileError as exc:
+        raise ProfileError(f"profile {name_or_path}: {exc}") from None
+    try:
+        for im in overrides or ():
+            instruments[im.symbol] = _instrument(im, instruments.get(im.symbol), model.defaults, amounts)
+    except ProfileError as exc:
+        raise ProfileError(f"header instruments: {exc}") from None
     margin = MarginRules(model.margin.maintenance_basis, model.margin.fee_in_requirement)
     return Profile(model.name, model.title, instruments, margin)
 

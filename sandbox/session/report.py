@@ -11,13 +11,13 @@ from ..engine.views import REPORT_POSITION_FIELDS
 from .jsonlines import format_decimal
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format_decimal(value)
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if hasattr(value, "value") and not isinstance(value, (int, str)):  # enums
         return value.value
     return value
@@ -42,7 +42,7 @@ def account_dict(account: Account) -> dict[str, Any]:
 
 
 def report(account: Account, t: int, events: list[Event]) -> dict[str, Any]:
-    return _plain({"t": t, "events": [e.to_dict() for e in events], "account": account_dict(account)})
+    return plain({"t": t, "events": [e.to_dict() for e in events], "account": account_dict(account)})
 
 
 def report_json(account: Account, t: int, events: list[Event]) -> str:
