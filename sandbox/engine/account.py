@@ -301,6 +301,13 @@ class Account:
             raise Rejection("position_mismatch", f"{existing.id} is a {existing.leverage}× "
                             f"{existing.mode} {existing.symbol} {existing.side}; an increase must "
                             f"name the same symbol, side, mode and leverage")
+        if self.rules == "exchange" and existing is None:
+            other = next((p for p in self.positions.values()
+                          if p.symbol == c.symbol and p.mode != c.mode), None)
+            if other is not None:
+                raise Rejection("mode_conflict", f"the exchange sets the margin mode per symbol: "
+                                f"{c.symbol} already has a {other.mode} position ({other.id}), so a "
+                                f"new one must be {other.mode} too")
         total_qty = c.qty + (existing.qty if existing else ZERO)
         self._check_leverage(inst, c.leverage, total_qty * mark)
         notional = c.qty * mark
