@@ -112,6 +112,18 @@ class Account:
             other._refresh_symbol(symbol)
         return other
 
+    def under(self, profile: Profile) -> "Account":
+        """The same wallets, positions and marks under another exchange's rules, for comparing
+        liquidation prices side by side. Positions on symbols that profile lacks are left out."""
+        other = self.copy()
+        other.profile = profile
+        other.positions = {pid: replace(p, instrument=profile.instruments[p.symbol])
+                           for pid, p in other.positions.items() if p.symbol in profile.instruments}
+        other._legs, other._watch, other._cross_total = {}, {}, ZERO
+        for symbol in {p.symbol for p in other.positions.values()}:
+            other._refresh_symbol(symbol)
+        return other
+
     @property
     def isolated_wallets(self) -> Decimal:
         return sum((p.isolated_wallet for p in self.positions.values() if p.isolated), ZERO)
