@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -57,6 +58,31 @@ def load_any(path: str):
     return read_session(path)
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1600x1000, not {text!r}") from None
+    return w, h
+
+
+def _shot(args: argparse.Namespace) -> int:
+    if not Path(args.file).exists():
+        raise BadInput(f"{args.file}: no such file")
+    from .ui.shot import ShotError, render_shot  # Qt only for this command
+
+    out = Path(args.output)
+    tmp = out.with_name(f".{out.name}.part.png")
+    try:
+        render_shot(args.file, str(tmp), args.at, args.size)
+        os.replace(tmp, out)
+    except ShotError as exc:
+        raise BadInput(str(exc).replace(str(tmp), str(out))) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="margin-sandbox",
@@ -71,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--compare", metavar="P1,P2,…",
                         help="replay under each profile and compare liquidation prices per position")
     replay.set_defaults(run=_replay)
+    shot = sub.add_parser("shot", help="render the window at one moment of FILE to a PNG (no display needed)")
+    shot.add_argument("file", metavar="FILE")
+    shot.add_argument("-o", "--output", required=True, metavar="PNG")
+    shot.add_argument("--at", type=int, metavar="MS", help="session time to show (default: the end)")
+    shot.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH")
+    shot.set_defaults(run=_shot)
     return parser
 
 

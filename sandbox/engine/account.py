@@ -622,6 +622,22 @@ class Account:
             value = (cost - self.cross_wallet - others) / net
         return shown_liquidation_price(value, p.sign > 0) if value > 0 else None
 
+    def totals(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """(total wallet, cross margin balance, cross maintenance margin, equity): what an
+        account chart plots, without the per-position work of ``view``."""
+        rules = self.profile.margin
+        cross_upnl = cross_mm = iso_upnl = iso_wallets = ZERO
+        for p in self.positions.values():
+            mark = self.marks[p.symbol]
+            if p.isolated:
+                iso_upnl += p.unrealized_pnl(mark)
+                iso_wallets += p.isolated_wallet
+            else:
+                cross_upnl += p.unrealized_pnl(mark)
+                cross_mm += requirement(p, rules, mark)
+        total = self.cross_wallet + iso_wallets
+        return total, self.cross_wallet + cross_upnl, cross_mm, total + cross_upnl + iso_upnl
+
     def view(self) -> AccountView:
         rules = self.profile.margin
         cross_upnl = cross_mm = cross_im = iso_upnl = ZERO

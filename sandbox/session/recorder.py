@@ -1,0 +1,69 @@
+"""Recording a session as it happens: every input is one line, written and flushed at once.
+
+Each line goes to the operating system as soon as it is recorded (``flush``), so killing the app
+loses at most the line being written; the reader reports a cut last line and loads the rest.
+``fsync`` (surviving a power cut, not just a crash of the app) is left to ``close`` and to
+``sync()``, which the window calls when idle: forcing it per line would cost a disk round trip on
+every price tick. Recordings are plain JSON Lines: a gzip stream cannot be appended line by line
+safely, so ``.gz`` is for saved copies (``Timeline.save``).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO
+
+from ..engine import Command
+from .jsonlines import dumps, is_gzip
+from .model import SessionHeader, event_dict
+
+
+class Recorder:
+    def __init__(self, path: str | Path, header: SessionHeader):
+        if is_gzip(path):
+            raise ValueError(f"{path}: a live recording is written line by line and cannot be "
+                             f"gzip-compressed; record to .jsonl and save a .gz copy afterwards")
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._out: IO[str] | None = open(self.path, "w", encoding="utf-8", newline="\n")
+        self.lines = 0
+        self._write(dumps(header.to_dict()))
+
+    def _write(self, line: str) -> None:
+        if self._out is None:
+            raise ValueError(f"{self.path}: the recording is closed")
+        self._out.write(line + "\n")
+        self._out.flush()
+        self.lines += 1
+
+    def record(self, t: int, command: Command) -> None:
+        self._write(dumps(event_dict(t, command)))
+
+    def record_many(self, items: "list[tuple[int, Command]]") -> None:
+        """Several inputs in one write (a frame's worth of ticks), flushed once."""
+        if not items:
+            return
+        if self._out is None:
+            raise ValueError(f"{self.path}: the recording is closed")
+        self._out.write("".join(dumps(event_dict(t, c)) + "\n" for t, c in items))
+        self._out.flush()
+        self.lines += len(items)
+
+    def note(self, t: int, text: str) -> None:
+        """A line for readers of the file (engine outputs, comments); replay ignores it."""
+        self._write(dumps({"t": t, "type": "note", "text": text}))
+
+    def sync(self) -> None:
+        if self._out is not None:
+            self._out.flush()
+            os.fsync(self._out.fileno())
+
+    def close(self) -> None:
+        if self._out is not None:
+            self.sync()
+            self._out.close()
+            self._out = None
+
+    @property
+    def closed(self) -> bool:
+        return self._out is None
