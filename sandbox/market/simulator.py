@@ -23,6 +23,13 @@ DEFAULT_SYMBOLS: dict[str, tuple[Decimal, Decimal]] = {
     "SOLUSDT": (Decimal("150.00"), Decimal("0.01")),
 }
 
+# Round, realistic starting prices for the symbols of the default profile (late 2024 levels).
+START_PRICES: dict[str, Decimal] = {
+    "BTCUSDT": Decimal("64000"), "ETHUSDT": Decimal("3200"), "SOLUSDT": Decimal("150"),
+    "XRPUSDT": Decimal("0.6"), "BNBUSDT": Decimal("580"), "DOGEUSDT": Decimal("0.12"),
+    "ADAUSDT": Decimal("0.45"), "LINKUSDT": Decimal("14"),
+}
+
 SCENARIOS: dict[str, str] = {
     "calm": "quiet market: small moves, volatility clustering, a rare jump",
     "trend": "a steady climb of about 6 % an hour, with the usual noise",
