@@ -7,7 +7,6 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterator
 
 from pydantic import ValidationError
 
@@ -16,6 +15,10 @@ from .jsonlines import open_text_for_reading
 from .model import COMMAND_EVENT, FORMAT, SessionHeader
 
 _IGNORED = frozenset({"note"})
+_COMMAND_KINDS = frozenset({"open", "close", "set_mode", "adjust_margin", "set_leverage", "deposit",
+                            "withdraw"})
+# One decoder for every line: json.loads(..., parse_float=...) would build a new one per call.
+_DECODER = json.JSONDecoder(parse_float=Decimal)
 
 
 class SessionError(Exception):
@@ -74,7 +77,7 @@ def looks_like_session(path: str | Path) -> bool:
 
 def parse_header(path: str | Path, line: str, lineno: int = 1) -> SessionHeader:
     try:
-        data = json.loads(line, parse_float=Decimal)
+        data = _DECODER.decode(line)
     except json.JSONDecodeError as exc:
         raise SessionError(path, lineno, f"the header is not valid JSON ({exc.msg})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -89,95 +92,89 @@ def parse_header(path: str | Path, line: str, lineno: int = 1) -> SessionHeader:
         raise SessionError(path, lineno, f"bad header: {_pydantic_sentence(exc)}") from None
 
 
-def iter_events(path: str | Path) -> tuple[SessionHeader, Iterator[tuple[int, int, c.Command]], list[str]]:
-    """The header, then (line number, t, command) for every input line; warnings fill as it goes."""
-    stream = open_text_for_reading(path)
-    warnings: list[str] = []
-    try:
-        first = ""
-        lineno = 0
-        for first in stream:
-            lineno += 1
-            if first.strip():
-                break
-        if not first.strip():
-            raise SessionError(path, None, "the file is empty: a session needs a header line")
-        header = parse_header(path, first, lineno)
-    except BaseException:
-        stream.close()
-        raise
-
-    def events() -> Iterator[tuple[int, int, c.Command]]:
-        last_t = 0
-        number = lineno
-        loads = json.loads
-        Price = c.Price
-        try:
-            for line in stream:
-                number += 1
-                try:
-                    data = loads(line, parse_float=Decimal)
-                except json.JSONDecodeError as exc:
-                    if not line.strip():
-                        continue
-                    if not line.endswith("\n"):  # only the last line lacks one
-                        warnings.append(f"{path}:{number}: the last line is incomplete (the "
-                                        f"recording was cut off); everything before it was loaded")
-                        return
-                    raise SessionError(path, number, f"not valid JSON ({exc.msg})") from None
-                if not isinstance(data, dict):
-                    raise SessionError(path, number, "an event must be a JSON object")
-                kind = data.get("type")
-                t = data.get("t")
-                if type(t) is not int or t < 0:
-                    raise SessionError(path, number, f"t must be a whole number of milliseconds ≥ 0, not {t!r}")
-                if t < last_t:
-                    raise SessionError(path, number, f"t goes back in time ({t} after {last_t})")
-                last_t = t
-                if kind == "price":
-                    # The fast path: the same checks PriceEvent makes, without pydantic.
-                    symbol = data.get("symbol")
-                    raw = data.get("price")
-                    try:
-                        price = Decimal(raw) if type(raw) is str else raw
-                    except InvalidOperation:
-                        price = None
-                    if type(symbol) is not str or not isinstance(price, (Decimal, int)) or not price > 0:
-                        raise SessionError(path, number, f"a price event needs a symbol and a price "
-                                           f"above zero, got symbol={symbol!r} price={raw!r}")
-                    yield number, t, Price(symbol, Decimal(price))
-                elif kind in _IGNORED:
-                    continue
-                else:
-                    try:
-                        event = COMMAND_EVENT.validate_python(data)
-                    except ValidationError as exc:
-                        if kind not in {"open", "close", "set_mode", "adjust_margin", "set_leverage",
-                                        "deposit", "withdraw"}:
-                            raise SessionError(path, number, f"unknown event type {kind!r}") from None
-                        raise SessionError(path, number, f"bad {kind} event: {_pydantic_sentence(exc, kind)}") from None
-                    yield number, t, event.command()
-        except EOFError:
-            warnings.append(f"{path}:{number}: the compressed file ends early (the recording was "
-                            f"cut off); everything before line {number} was loaded")
-        except (OSError, zlib.error, UnicodeDecodeError) as exc:
-            raise SessionError(path, number + 1, f"the file cannot be read past here ({exc})") from None
-        finally:
-            stream.close()
-
-    return header, events(), warnings
-
-
 def read_session(path: str | Path) -> Session:
+    """Every input of a session file, validated, with the line number of anything wrong."""
     try:
-        header, events, warnings = iter_events(path)
+        stream = open_text_for_reading(path)
     except OSError as exc:
         raise SessionError(path, None, f"cannot open the file ({exc.strerror or exc})") from None
-    except (EOFError, zlib.error, UnicodeDecodeError) as exc:
-        raise SessionError(path, None, f"the file is damaged ({exc})") from None
-    session = Session(str(path), header, warnings=warnings)
-    times, commands = session.times, session.commands
-    for _, t, command in events:
-        times.append(t)
-        commands.append(command)
+    with stream:
+        try:
+            first, lineno = "", 0
+            for first in stream:
+                lineno += 1
+                if first.strip():
+                    break
+        except (EOFError, zlib.error, UnicodeDecodeError, OSError) as exc:
+            raise SessionError(path, None, f"the file is damaged ({exc})") from None
+        if not first.strip():
+            raise SessionError(path, None, "the file is empty: a session needs a header line")
+        session = Session(str(path), parse_header(path, first, lineno))
+        _read_events(path, stream, lineno, session)
     return session
+
+
+def _read_events(path: str | Path, stream, lineno: int, session: Session) -> None:
+    """The hot loop of loading: price lines take a hand-written path (the same checks as
+    ``PriceEvent``), everything else goes through pydantic."""
+    times, commands, warnings = session.times, session.commands, session.warnings
+    last_t = 0
+    number = lineno
+    scan = _DECODER.scan_once
+    Price = c.Price
+    try:
+        for line in stream:
+            number += 1
+            try:
+                data, end = scan(line, 0)
+                if end < len(line) - 1 and line[end:].strip():
+                    raise ValueError
+            except (StopIteration, ValueError):
+                if not line.strip():
+                    continue
+                if not line.endswith("\n"):  # only the last line lacks one
+                    warnings.append(f"{path}:{number}: the last line is incomplete (the "
+                                    f"recording was cut off); everything before it was loaded")
+                    return
+                try:  # the decoder's own sentence for what is wrong
+                    data = _DECODER.decode(line)
+                except json.JSONDecodeError as exc:
+                    raise SessionError(path, number, f"not valid JSON ({exc.msg})") from None
+            if type(data) is not dict:
+                raise SessionError(path, number, "an event must be a JSON object")
+            t = data.get("t")
+            if type(t) is not int or t < 0:
+                raise SessionError(path, number, f"t must be a whole number of milliseconds ≥ 0, not {t!r}")
+            if t < last_t:
+                raise SessionError(path, number, f"t goes back in time ({t} after {last_t})")
+            last_t = t
+            kind = data.get("type")
+            if kind == "price":
+                symbol = data.get("symbol")
+                raw = data.get("price")
+                kind_of = type(raw)
+                try:
+                    price = Decimal(raw) if kind_of is str or kind_of is int else raw
+                except InvalidOperation:
+                    price = None
+                if type(symbol) is not str or type(price) is not Decimal or not price > 0:
+                    raise SessionError(path, number, f"a price event needs a symbol and a price "
+                                       f"above zero, got symbol={symbol!r} price={raw!r}")
+                times.append(t)
+                commands.append(Price(symbol, price))
+            elif kind in _IGNORED:
+                continue
+            else:
+                try:
+                    event = COMMAND_EVENT.validate_python(data)
+                except ValidationError as exc:
+                    if kind not in _COMMAND_KINDS:
+                        raise SessionError(path, number, f"unknown event type {kind!r}") from None
+                    raise SessionError(path, number, f"bad {kind} event: {_pydantic_sentence(exc, kind)}") from None
+                times.append(t)
+                commands.append(event.command())
+    except EOFError:
+        warnings.append(f"{path}:{number}: the compressed file ends early (the recording was "
+                        f"cut off); everything before line {number} was loaded")
+    except (OSError, zlib.error, UnicodeDecodeError) as exc:
+        raise SessionError(path, number + 1, f"the file cannot be read past here ({exc})") from None
