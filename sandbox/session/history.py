@@ -37,9 +37,15 @@ class Series:
         cols[:, : self.n] = self._cols[:, : self.n]
         self._cols = cols
 
+    def rows_before(self, index: int) -> int:
+        """How many rows inputs before ``index`` produced."""
+        if not self.n or self._index[self.n - 1] < index:
+            return self.n
+        return int(np.searchsorted(self._index[: self.n], index, side="left"))
+
     def truncate(self, index: int) -> None:
         """Keep the rows produced by inputs before ``index``."""
-        self.n = int(np.searchsorted(self._index[: self.n], index, side="left"))
+        self.n = self.rows_before(index)
 
     @property
     def last_t(self) -> int | None:

@@ -3,10 +3,12 @@
 The window and the command line share it, so there is one notion of "the state at time t":
 ``seek(t)`` gives exactly what ``runner.run(session, until=t)`` gives.
 
-Rewinding uses checkpoints: a copy of the account every ``checkpoint_every`` inputs. Seeking back
-restores the nearest earlier copy and re-applies at most that many inputs, so it costs the same
-early or late in a million-event session. Re-applying reproduces the same events, because the
-engine is deterministic.
+Seeking uses checkpoints: a copy of the account every ``checkpoint_every`` inputs, laid the first
+time the timeline passes there. A seek restores the nearest copy at or before the target and
+re-applies at most that many inputs, so it costs the same early or late, back or forward, in a
+million-event session. What the engine said (events) and the chart histories are kept up to the
+furthest point reached and shown up to the current one: re-applied inputs give the same events
+(the engine is deterministic), so they are not stored twice.
 """
 from __future__ import annotations
 
@@ -35,6 +37,10 @@ class _Checkpoint:
     account: Account
 
 
+def _input_index(entry: tuple[int, Event]) -> int:
+    return entry[0]
+
+
 class Timeline:
     def __init__(self, header: SessionHeader, times: Sequence[int] = (), commands: Sequence[Command] = (),
                  profile: str | None = None, checkpoint_every: int = CHECKPOINT_EVERY,
@@ -48,25 +54,22 @@ class Timeline:
         self.commands: list[Command] = list(commands)
         self.checkpoint_every = checkpoint_every
         self.parent: dict | None = header.meta.get("parent") if isinstance(header.meta, dict) else None
-        self.events: list[tuple[int, Event]] = []
         self._held: set[str] = set()
         self._recorder: Recorder | None = None
         self._liquidation_times: list[int] | None = None
-        self._start = new_account(header, profile)
-        self._reset_state()
+        start = new_account(header, profile)
+        self.account = start.copy()
+        self.index = 0  # inputs applied
+        self.t = 0  # the clock (ms): at least the time of the last applied input
+        self._reached = 0  # inputs below this index have their events and history stored
+        self._events: list[tuple[int, Event]] = []
+        self._checkpoints: list[_Checkpoint] = [_Checkpoint(0, 0, start)]
+        self._prices: dict[str, Series] = {}
+        self._totals = Series(4)
 
     @classmethod
     def from_session(cls, session: Session, profile: str | None = None) -> "Timeline":
         return cls(session.header, session.times, session.commands, profile, path=session.path)
-
-    def _reset_state(self) -> None:
-        self.account = self._start.copy()
-        self.index = 0
-        self.t = 0
-        self.events.clear()
-        self._checkpoints: list[_Checkpoint] = [_Checkpoint(0, 0, self._start)]
-        self._prices: dict[str, Series] = {}
-        self._totals = Series(4)
 
     # ------------------------------------------------------------------ size and time
     def __len__(self) -> int:
@@ -79,6 +82,13 @@ class Timeline:
     @property
     def at_end(self) -> bool:
         return self.index == len(self.commands)
+
+    @property
+    def events(self) -> list[tuple[int, Event]]:
+        """(input index, event) for everything the engine said up to the current point."""
+        if self.index >= self._reached:
+            return list(self._events)
+        return self._events[: bisect_right(self._events, self.index - 1, key=_input_index)]
 
     # ------------------------------------------------------------------ applying inputs
     def _apply_to(self, stop: int) -> list[Event]:
@@ -94,39 +104,40 @@ class Timeline:
         while i < stop:
             t = times[i]
             cmd = commands[i]
+            fresh = i >= self._reached
             if type(cmd) is Price and cmd.symbol in instruments:
                 events = set_mark(t, cmd.symbol, cmd.price)
-                series = prices.get(cmd.symbol)
-                if series is None:
-                    series = prices[cmd.symbol] = Series(1)
-                series.append(i, t, float(cmd.price))
+                if fresh:
+                    series = prices.get(cmd.symbol)
+                    if series is None:
+                        series = prices[cmd.symbol] = Series(1)
+                    series.append(i, t, float(cmd.price))
             else:
                 events = apply(cmd, t)
             if events:
-                self.events.extend((i, e) for e in events)
                 out.extend(events)
-            last = totals.last_t
-            if events or last is None or t - last >= SAMPLE_MS:
-                totals.append(i, t, *(float(x) for x in account.totals()))
+            if fresh:
+                if events:
+                    self._events.extend((i, e) for e in events)
+                last = totals.last_t
+                if events or last is None or t - last >= SAMPLE_MS:
+                    totals.append(i, t, *(float(x) for x in account.totals()))
+                self._reached = i + 1
+                if (i + 1) % every == 0:
+                    self._checkpoints.append(_Checkpoint(i + 1, t, account.copy()))
             i += 1
-            if i % every == 0 and self._checkpoints[-1].index < i:
-                self._checkpoints.append(_Checkpoint(i, t, account.copy()))
         self.index = i
         self.t = max(self.t, t)
         return out
 
-    def _rewind_to(self, index: int) -> None:
-        """The exact state after the first ``index`` inputs, from the nearest checkpoint."""
-        k = bisect_right([c.index for c in self._checkpoints], index) - 1
+    def _jump_to(self, index: int) -> None:
+        """The exact state after the first ``index`` inputs, via the nearest checkpoint."""
+        k = bisect_right(self._checkpoints, index, key=lambda c: c.index) - 1
         cp = self._checkpoints[k]
-        self.account = cp.account.copy()
-        self.index = cp.index
-        self.t = cp.t
-        cut = bisect_right([e[0] for e in self.events], cp.index - 1)
-        del self.events[cut:]
-        for series in self._prices.values():
-            series.truncate(cp.index)
-        self._totals.truncate(cp.index)
+        if not cp.index <= self.index <= index:  # else going on from here is shorter
+            self.account = cp.account.copy()
+            self.index = cp.index
+            self.t = cp.t
         self._apply_to(index)
 
     # ------------------------------------------------------------------ navigation
@@ -135,16 +146,12 @@ class Timeline:
 
     def step_back(self) -> None:
         if self.index > 0:
-            self._rewind_to(self.index - 1)
-            self.t = self.times[self.index - 1] if self.index else 0
+            self.seek_index(self.index - 1)
 
     def seek_index(self, index: int) -> None:
         index = max(0, min(index, len(self.commands)))
-        if index < self.index:
-            self._rewind_to(index)
-            self.t = self.times[index - 1] if index else 0
-        else:
-            self._apply_to(index)
+        self._jump_to(index)
+        self.t = self.times[index - 1] if index else 0
 
     def seek(self, t_ms: int) -> None:
         """The state after every input with time ≤ ``t_ms``; the clock shows ``t_ms``."""
@@ -163,10 +170,16 @@ class Timeline:
         """Inputs after the current point are dropped: the timeline branches here."""
         if self.index == len(self.commands):
             return
-        self.parent = {"file": self.path or self.header.meta.get("title"), "t": self.t, "index": self.index}
-        del self.times[self.index:]
-        del self.commands[self.index:]
-        self._checkpoints = [c for c in self._checkpoints if c.index <= self.index]
+        i = self.index
+        self.parent = {"file": self.path or self.header.meta.get("title"), "t": self.t, "index": i}
+        del self.times[i:]
+        del self.commands[i:]
+        self._checkpoints = [c for c in self._checkpoints if c.index <= i]
+        del self._events[bisect_right(self._events, i - 1, key=_input_index):]
+        for series in self._prices.values():
+            series.truncate(i)
+        self._totals.truncate(i)
+        self._reached = i
         self._liquidation_times = None
 
     def submit(self, command: Command, t: int | None = None) -> list[Event]:
@@ -184,17 +197,18 @@ class Timeline:
         """Price ticks ``(t, symbol, price)`` from a market; those of held symbols are dropped."""
         self._cut_future()
         held = self._held
-        fresh = [(max(int(k[0]), self.t), Price(k[1], k[2])) for k in ticks if k[1] not in held]
+        fresh = [(int(k[0]), Price(k[1], k[2])) for k in ticks if k[1] not in held]
         if not fresh:
             return []
         last = self.t
+        start = len(self.commands)
         for t, cmd in fresh:  # times never go back, even if the market's clock does
             last = max(last, t)
             self.times.append(last)
             self.commands.append(cmd)
         self._liquidation_times = None
         if self._recorder is not None:
-            self._recorder.record_many(list(zip(self.times[-len(fresh):], self.commands[-len(fresh):])))
+            self._recorder.record_many(list(zip(self.times[start:], self.commands[start:])))
         return self._apply_to(len(self.commands))
 
     def hold(self, symbol: str) -> None:
@@ -247,25 +261,25 @@ class Timeline:
 
     # ------------------------------------------------------------------ for the charts
     def price_history(self, symbol: str) -> tuple[np.ndarray, np.ndarray]:
-        """(t in ms, price) of every applied price input of ``symbol``: views, not copies."""
+        """(t in ms, price) of every price input of ``symbol`` up to now: views, not copies."""
         series = self._prices.get(symbol)
         if series is None:
             return np.empty(0, np.int64), np.empty(0, np.float64)
-        return series.t(), series.column(0)
+        n = series.rows_before(self.index)
+        return series.t()[:n], series.column(0)[:n]
 
     def account_history(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(t ms, total wallet, cross margin balance, cross maintenance margin, equity)."""
+        """(t ms, total wallet, cross margin balance, cross maintenance margin, equity) up to now."""
         s = self._totals
-        return s.t(), s.column(0), s.column(1), s.column(2), s.column(3)
+        n = s.rows_before(self.index)
+        return s.t()[:n], s.column(0)[:n], s.column(1)[:n], s.column(2)[:n], s.column(3)[:n]
 
     def liquidation_times(self) -> list[int]:
         """Times of every liquidation in the whole timeline, ahead of the current point too."""
         if self._liquidation_times is None:
-            if self.at_end:
-                found = [e.t for _, e in self.events if isinstance(e, Liquidated)]
-            else:
-                probe = Timeline(self.header, self.times, self.commands, self.profile, 10 ** 12)
-                probe._apply_to(len(probe.commands))
-                found = [e.t for _, e in probe.events if isinstance(e, Liquidated)]
-            self._liquidation_times = found
+            source = self
+            if self._reached < len(self.commands):
+                source = Timeline(self.header, self.times, self.commands, self.profile, 10 ** 12)
+                source._apply_to(len(source.commands))
+            self._liquidation_times = [e.t for _, e in source._events if isinstance(e, Liquidated)]
         return self._liquidation_times
