@@ -277,14 +277,14 @@ class Account:
             room = self._pool_headroom()
             problem = Rejection("would_liquidate", f"{doing} would liquidate the cross positions at once: "
                                 f"the pool needs {text.money(-room)} USDT more margin", -room)
+        free = self._free_balance()
+        if problem is None and free < 0:
+            problem = Rejection("insufficient_available", f"{doing} needs {text.money(-free)} USDT "
+                                f"more available balance", -free)
         if problem is None and self.cross_wallet < 0:
             problem = Rejection("wallet_negative", f"{doing} would take the cross wallet to "
                                 f"{text.money(self.cross_wallet)} USDT; it cannot go below zero",
                                 -self.cross_wallet)
-        if problem is None and self.available() < 0:
-            problem = Rejection("insufficient_available", f"{doing} needs "
-                                f"{text.money(-self.available())} USDT more available balance",
-                                -self.available())
         if problem is not None:
             self._restore(saved)
             raise problem
@@ -572,15 +572,18 @@ class Account:
                 min(short_roots) - MONEY_QUANTUM if short_roots else INF)
 
     # ------------------------------------------------------------------ views
-    def available(self) -> Decimal:
-        balance = self.cross_wallet
-        initial = ZERO
+    def _free_balance(self) -> Decimal:
+        """Cross margin balance minus the cross positions' initial margin, not floored at zero."""
+        free = self.cross_wallet
         for leg in self._legs.values():
             for p in leg.positions:
                 mark = self.marks[p.symbol]
-                balance += p.unrealized_pnl(mark)
-                initial += p.qty * mark / p.leverage
-        return max(balance - initial, ZERO) if self._legs else max(balance, ZERO)
+                free += p.unrealized_pnl(mark) - p.qty * mark / p.leverage
+        return free
+
+    def available(self) -> Decimal:
+        """What opens, isolated-margin additions and withdrawals may use (never below 0)."""
+        return max(self._free_balance(), ZERO)
 
     def cross_root(self, symbol: str, down: bool) -> Decimal | None:
         """Exact mark of ``symbol`` at which the cross pool is liquidated, walking from its
