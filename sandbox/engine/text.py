@@ -8,7 +8,8 @@ _CENT = Decimal("0.01")
 
 def money(value: Decimal) -> str:
     """``1234.5 → '1,234.50'`` (USDT amounts, two decimals)."""
-    return f"{value.quantize(_CENT, rounding=ROUND_HALF_EVEN):,}"
+    rounded = value.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    return f"{rounded.copy_abs() if rounded == 0 else rounded:,}"  # never "-0.00"
 
 
 def price(value: Decimal, tick: Decimal) -> str:
