@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -83,14 +84,19 @@ class MarketData:
                     yield PriceTick(t - origin, symbol, Decimal(price))
             return
         q1, q2, q3 = self.interval_ms // 4, self.interval_ms // 2, 3 * self.interval_ms // 4
+        last_value = None
         for t, (o, h, l, c) in zip(self.times, self.rows):
             t -= origin
-            op, hi, lo = float(o), float(h), float(l)
-            first, second = (l, h) if op - lo <= hi - op else (h, l)
+            op = float(o)
+            first, second = (l, h) if op - float(l) <= float(h) - op else (h, l)
             for dt, price in ((0, o), (q1, first), (q2, second), (q3, c)):
-                if price != last and (last is None or Decimal(price) != Decimal(last)):
-                    yield PriceTick(t + dt, symbol, Decimal(price))
+                if price == last:  # same text, same price: the cheap test first
+                    continue
                 last = price
+                value = Decimal(price)
+                if value != last_value:  # "61000" and "61000.0" are one price
+                    last_value = value
+                    yield PriceTick(t + dt, symbol, value)
 
 
 def _open_text(path: Path) -> tuple[str, str]:
@@ -130,16 +136,26 @@ def _is_number(text: str) -> bool:
 
 def _epoch_ms(value: str, path: Path, line: int) -> int:
     """Epoch seconds, ms, µs or ns (told apart by size), or an ISO 8601 date, to epoch ms."""
-    text = value.strip()
-    if _is_number(text):
-        number = Decimal(text)
-        if number < 100_000_000_000:  # before 1973 in ms: must be seconds
-            return int(number * 1000)
-        if number < 100_000_000_000_000:
-            return int(number)
-        if number < 100_000_000_000_000_000:
-            return int(number // 1000)
-        return int(number // 1_000_000)
+    try:
+        number = int(value)  # the common case, and the fast one
+    except ValueError:
+        text = value.strip()
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return _iso_ms(text, path, line)
+        if not number.is_finite():
+            raise MarketDataError(path, line, f"timestamp {text!r} is not a number") from None
+    if number < 100_000_000_000:  # before 1973 in ms: must be seconds
+        return int(number * 1000)
+    if number < 100_000_000_000_000:
+        return int(number)
+    if number < 100_000_000_000_000_000:
+        return int(number // 1000)
+    return int(number // 1_000_000)
+
+
+def _iso_ms(text: str, path: Path, line: int) -> int:
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
@@ -214,26 +230,26 @@ def _valid_decimal(text: str) -> bool:
 def load_market_file(path: str | Path, symbol: str | None = None) -> MarketData:
     path = Path(path)
     text, name = _open_text(path)
-    reader = csv.reader(io.StringIO(text))
-    rows = [(n, r) for n, r in enumerate(reader, start=1) if r and any(cell.strip() for cell in r)]
-    if not rows:
+    # Rows stream from the text: a million-row file is never held twice.
+    numbered = ((n, r) for n, r in enumerate(csv.reader(io.StringIO(text)), start=1) if r)
+    first_row = next(numbered, None)
+    if first_row is None:
         raise MarketDataError(path, None, "the file is empty")
     if "funding" in name.lower():
         raise MarketDataError(path, None, "this is a funding-rate file, not prices; import the "
                               "price or mark-price candles instead")
-    first_line, first = rows[0]
+    first_line, first = first_row
     header = [c.strip().lower() for c in first] if not _is_number(first[0]) else None
-    body = rows[1:] if header else rows
-    if not body:
-        raise MarketDataError(path, first_line, "the file has a header but no data rows")
     symbol = symbol or _symbol_from_name(name) or _symbol_from_name(path.name)
     if symbol is None:
         raise MarketDataError(path, None, "cannot tell the symbol from the file name; pass --symbol")
     data = MarketData(str(path), symbol, "candles", "")
     if header is not None:
-        _read_with_header(path, header, body, data)
+        _read_with_header(path, header, numbered, data)
     else:
-        _read_without_header(path, name, body, data)
+        _read_without_header(path, name, first_row, itertools.chain([first_row], numbered), data)
+    if not data.times:
+        raise MarketDataError(path, first_line, "the file has a header but no data rows")
     if data.kind == "candles":
         data.interval_ms = _interval(data.times)
     return data
@@ -255,8 +271,8 @@ def _read_with_header(path: Path, header: list[str], body, data: MarketData) -> 
     _read_candles(path, body, data, time_col, col["open"], col["high"], col["low"], col["close"])
 
 
-def _read_without_header(path: Path, name: str, body, data: MarketData) -> None:
-    line, row = body[0]
+def _read_without_header(path: Path, name: str, first, body, data: MarketData) -> None:
+    line, row = first
     width = len(row)
     first = float(row[0]) if _is_number(row[0]) else -1
     lean_day = _lean_date_ms(name) or _lean_date_ms(str(path))
@@ -286,16 +302,24 @@ def _read_candles(path: Path, body, data: MarketData, ti: int, oi: int, hi: int,
                   offset: int = 0, raw_ms: bool = False) -> None:
     times, rows = data.times, data.rows
     need = max(ti, oi, hi, li, ci) + 1
+    to_ms = _lean_ms if raw_ms else _epoch_ms
     last = None
     for line, row in body:
         if len(row) < need:
             raise MarketDataError(path, line, f"expected at least {need} columns, found {len(row)}")
-        t = (_lean_ms(row[ti], path, line) if raw_ms else _epoch_ms(row[ti], path, line)) + offset
+        t = to_ms(row[ti], path, line) + offset
         if last is not None and t <= last:
             raise MarketDataError(path, line, f"time {row[ti].strip()} does not come after the row before")
         last = t
-        o, h, l, c = row[oi].strip(), row[hi].strip(), row[li].strip(), row[ci].strip()
-        _check_candle(path, line, o, h, l, c)
+        o, h, l, c = row[oi], row[hi], row[li], row[ci]
+        try:  # the checks in floats (fast); the prices stay text until ticks are made
+            op, hp, lp, cp = float(o), float(h), float(l), float(c)
+            good = 0 < lp <= op <= hp and lp <= cp <= hp
+        except ValueError:
+            good = False
+        if not good:
+            o, h, l, c = o.strip(), h.strip(), l.strip(), c.strip()
+            _check_candle(path, line, o, h, l, c)
         times.append(t)
         rows.append((o, h, l, c))
 
