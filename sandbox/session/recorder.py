@@ -13,9 +13,15 @@ import os
 from pathlib import Path
 from typing import IO
 
-from ..engine import Command
-from .jsonlines import dumps, is_gzip
+from ..engine import Command, Price
+from .jsonlines import dumps, is_gzip, price_line
 from .model import SessionHeader, event_dict
+
+
+def _line(t: int, command: Command) -> str:
+    if type(command) is Price:
+        return price_line(t, command.symbol, command.price)
+    return dumps(event_dict(t, command))
 
 
 class Recorder:
@@ -37,7 +43,7 @@ class Recorder:
         self.lines += 1
 
     def record(self, t: int, command: Command) -> None:
-        self._write(dumps(event_dict(t, command)))
+        self._write(_line(t, command))
 
     def record_many(self, items: "list[tuple[int, Command]]") -> None:
         """Several inputs in one write (a frame's worth of ticks), flushed once."""
@@ -45,7 +51,7 @@ class Recorder:
             return
         if self._out is None:
             raise ValueError(f"{self.path}: the recording is closed")
-        self._out.write("".join(dumps(event_dict(t, c)) + "\n" for t, c in items))
+        self._out.write("".join(_line(t, c) + "\n" for t, c in items))
         self._out.flush()
         self.lines += len(items)
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable
 
 from ..engine import Price
-from ..market import MarketData, Simulator
+from ..market import MarketData, PriceTick, Simulator
 from ..profiles import DEFAULT_PROFILE
-from .jsonlines import write_session
-from .model import SessionHeader, event_dict
+from .jsonlines import atomic_writer, dumps, price_line
+from .model import SessionHeader
 from .reader import Session
 
 DEFAULT_BALANCE = Decimal("10000")
@@ -44,14 +44,19 @@ def market_session(data: MarketData, balance: Decimal = DEFAULT_BALANCE) -> Sess
     return session
 
 
+def _write_ticks(out: str | Path, header: SessionHeader, ticks: Iterable[PriceTick]) -> int:
+    count = 0
+    with atomic_writer(out) as stream:
+        stream.write(dumps(header.to_dict()) + "\n")
+        write = stream.write
+        for tick in ticks:
+            write(price_line(tick.t, tick.symbol, tick.price) + "\n")
+            count += 1
+    return count
+
+
 def write_market_session(out: str | Path, data: MarketData) -> int:
-    events = (event_dict(t.t, Price(t.symbol, t.price)) for t in data.ticks())
-    return write_session(out, market_header(data).to_dict(), events)
-
-
-def simulated_events(sim: Simulator, duration_ms: int) -> Iterator[dict]:
-    for tick in sim.ticks(duration_ms):
-        yield event_dict(tick.t, Price(tick.symbol, tick.price))
+    return _write_ticks(out, market_header(data), data.ticks())
 
 
 def write_simulated_session(out: str | Path, sim: Simulator, duration_ms: int, seed: int) -> int:
@@ -59,4 +64,4 @@ def write_simulated_session(out: str | Path, sim: Simulator, duration_ms: int, s
         "seed": seed, "scenario": sim.scenario, "step_ms": sim.step_ms,
         "event_at_ms": sim.event_at_ms, "symbols": list(sim.symbols)}}
     header = SessionHeader.new(DEFAULT_BALANCE, DEFAULT_PROFILE, meta=meta)
-    return write_session(out, header.to_dict(), simulated_events(sim, duration_ms))
+    return _write_ticks(out, header, sim.ticks(duration_ms))
