@@ -90,6 +90,13 @@ class Timeline:
             return list(self._events)
         return self._events[: bisect_right(self._events, self.index - 1, key=_input_index)]
 
+    @property
+    def event_count(self) -> int:
+        """``len(self.events)`` without copying them."""
+        if self.index >= self._reached:
+            return len(self._events)
+        return bisect_right(self._events, self.index - 1, key=_input_index)
+
     # ------------------------------------------------------------------ applying inputs
     def _apply_to(self, stop: int) -> list[Event]:
         """Apply inputs [index, stop); the only place inputs reach the account."""

@@ -1,0 +1,63 @@
+"""Start the window: ``margin-sandbox`` (live simulated market) or ``margin-sandbox FILE`` (replay)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+
+
+def ensure_platform() -> None:
+    """Without a display (CI, ssh, ``shot``) Qt would abort: draw offscreen instead."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def application():
+    """The QApplication (created once), named and themed."""
+    ensure_platform()
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        from .ui.main_window import APP, ORG
+
+        app.setOrganizationName(ORG)
+        app.setApplicationName(APP)
+        app.setApplicationDisplayName(APP)
+        icon = RESOURCES / "icons" / "app.svg"
+        if icon.exists():
+            app.setWindowIcon(QIcon(str(icon)))
+        apply_theme(app)
+    return app
+
+
+def apply_theme(app, name: str | None = None) -> str:
+    """Theme the application: ``name``, else the one saved in the settings, else dark."""
+    from .ui.chart_common import apply_app_theme
+
+    if name is None:
+        from .ui.main_window import make_settings
+
+        name = str(make_settings().value("view/theme", "dark"))
+    return apply_app_theme(app, name)
+
+
+def open_window(path: str | None) -> int:
+    app = application()
+    from .ui.main_window import MainWindow, default_recordings_dir
+
+    window = MainWindow(recordings_dir=default_recordings_dir())
+    if path is None:
+        window.start_live()
+        window.show()
+        window.show_start_hint()
+    else:
+        window.show()
+        if not window.open_path(path):
+            window.start_live()
+    window.loop.start()
+    return app.exec()

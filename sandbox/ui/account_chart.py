@@ -1,0 +1,140 @@
+"""The account over time: total wallet, cross margin balance, its maintenance margin, equity.
+
+Shapes to look for: a cross wipe-out is the cross margin balance falling onto the maintenance line
+and the wallet dropping with it; an isolated liquidation is a capped step down of the total wallet
+(exactly that position's margin) while the cross balance carries on.
+
+The x axis is linked to the price chart, so both show the same moment.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ..engine import text
+from .bridge import SessionBridge
+from . import chart_common as cc
+from .chart_common import GrowBuffer, make_plot, paint_plot
+
+SERIES = (  # column in account_history, label, colour (a chart_common name)
+    (1, "Total wallet", "WALLET"),
+    (2, "Cross margin balance", "CROSS"),
+    (3, "Cross maintenance margin", "MAINT"),
+    (4, "Equity", "EQUITY"),
+)
+
+
+class AccountChart(QWidget):
+    def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.buf = GrowBuffer(5)
+        self._synced_timeline = None
+        self._synced_t: int | None = None
+        self._legend_key = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.legend = QLabel(self)
+        self.legend.setObjectName("accountLegend")
+        self.legend.setTextFormat(pg.QtCore.Qt.TextFormat.RichText)
+        layout.addWidget(self.legend)
+        self.plot = make_plot(self)
+        self.plot.setObjectName("accountChart")
+        layout.addWidget(self.plot, 1)
+        item = self.plot.getPlotItem()
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        self.view_box = item.getViewBox()
+        self.curves = {}
+        for col, name, _ in SERIES:
+            curve = item.plot(skipFiniteCheck=True, name=name)
+            if col == 3:
+                curve.setFillLevel(0)
+            self.curves[col] = curve
+        self.apply_theme()
+        self.view_box.sigXRangeChanged.connect(lambda *_: self._fit_y())
+        bridge.ticked.connect(self.refresh)
+        bridge.changed.connect(self._update_legend)
+        bridge.reset.connect(self.reload)
+        self.reload()
+
+    def apply_theme(self) -> None:
+        paint_plot(self.plot)
+        for col, _, colour in SERIES:
+            curve = self.curves[col]
+            curve.setPen(pg.mkPen(getattr(cc, colour), width=1.5 if col in (1, 2) else 1,
+                                  style=pg.QtCore.Qt.PenStyle.DashLine if col == 4 else pg.QtCore.Qt.PenStyle.SolidLine))
+            if col == 3:
+                fill = pg.mkColor(cc.MAINT)
+                fill.setAlpha(40)
+                curve.setBrush(pg.mkBrush(fill))
+        self._legend_key = None
+        self._update_legend()
+
+    def link_x(self, other: pg.PlotWidget) -> None:
+        self.plot.getPlotItem().setXLink(other.getPlotItem())
+
+    def reload(self) -> None:
+        self.buf.clear()
+        self._synced_timeline = None
+        self.refresh()
+        self._update_legend()
+
+    def refresh(self) -> None:
+        bridge = self.bridge
+        timeline = bridge.timeline
+        now = bridge.now()
+        cols = bridge.account_history()
+        n = len(cols[0])
+        buf = self.buf
+        fresh = (timeline is not self._synced_timeline or (self._synced_t is not None and now < self._synced_t)
+                 or n < len(buf) or (len(buf) and buf.last(0) != cols[0][len(buf) - 1] / 1000.0))
+        if fresh:
+            buf.clear()
+        k = len(buf)
+        if n > k:
+            buf.extend(cols[0][k:] / 1000.0, *(c[k:] for c in cols[1:]))
+        self._synced_timeline = timeline
+        self._synced_t = now
+        if n > k or fresh:
+            x = buf.col(0)
+            for col, curve in self.curves.items():
+                curve.setData(x, buf.col(col))
+            self._fit_y()
+
+    def _fit_y(self) -> None:
+        buf = self.buf
+        if not len(buf):
+            return
+        (x0, x1), _ = self.view_box.viewRange()
+        x = buf.col(0)
+        i0 = max(int(np.searchsorted(x, x0)) - 1, 0)
+        i1 = max(int(np.searchsorted(x, x1, side="right")), i0 + 1)
+        lo = hi = None
+        for col in self.curves:
+            seg = buf.col(col)[i0:i1]
+            if len(seg):
+                a, b = float(seg.min()), float(seg.max())
+                lo = a if lo is None else min(lo, a)
+                hi = b if hi is None else max(hi, b)
+        if lo is None:
+            return
+        lo = min(lo, 0.0)
+        span = hi - lo
+        pad = span * 0.06 if span > 0 else max(abs(hi) * 0.05, 1.0)
+        self.view_box.setYRange(lo, hi + pad, padding=0, update=True)
+        self.view_box.updateMatrix()  # now rather than inside paintEvent (see PriceChart._set_range)
+
+    def _update_legend(self) -> None:
+        v = self.bridge.view()
+        values = {1: v.total_wallet, 2: v.cross_margin_balance, 3: v.cross_maintenance_margin, 4: v.equity}
+        key = tuple(values.values())
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+        parts = [f'<span style="color:{getattr(cc, colour)}">■</span> {name} '
+                 f'<b>{text.money(values[col])}</b>' for col, name, colour in SERIES]
+        self.legend.setText(f'<span style="color:{cc.MUTED}">USDT</span>&nbsp;&nbsp;' + "&nbsp;&nbsp;&nbsp;".join(parts))

@@ -1,0 +1,215 @@
+"""One price slider per symbol: drag it and that symbol's mark moves at once.
+
+Every move is a ``Price`` input sent through ``bridge.submit``, so it is recorded, replayed and can
+liquidate like any other. While you set a price by hand the live ticker leaves that symbol alone
+(``bridge.hold``); the ▶ button (or the symbol's "resume") hands it back to the market.
+
+The slider spans ±25 % around a reference price that re-centres only when you are not dragging.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import (QGridLayout, QLabel, QLineEdit, QSizePolicy, QSlider, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from ..engine import Price
+from .bridge import SessionBridge
+from . import chart_common as cc
+from .chart_common import price_text
+
+STEPS = 2000  # slider positions across the range
+SPAN = Decimal("0.25")  # the range is reference × (1 ± SPAN)
+RECENTRE = Decimal("0.15")  # re-centre once the mark is this far from the reference
+JUMPS = (("−10%", Decimal("-0.10")), ("−1%", Decimal("-0.01")), ("+1%", Decimal("0.01")), ("+10%", Decimal("0.10")))
+
+
+def round_to_tick(value: Decimal, tick: Decimal) -> Decimal:
+    return (value / tick).to_integral_value(rounding=ROUND_HALF_EVEN) * tick
+
+
+class PriceRow:
+    """The controls of one symbol (a row of the grid)."""
+
+    def __init__(self, owner: "PriceSliders", symbol: str, row: int):
+        self.owner = owner
+        self.symbol = symbol
+        self.tick = owner.bridge.instrument(symbol).tick_size
+        self.reference: Decimal | None = None
+        self.dragging = False
+        self._state: tuple | None = None
+        self._mark: Decimal | None = None
+        grid: QGridLayout = owner.grid
+        parent = owner.body
+        self.label = QLabel(symbol, parent)
+        self.label.setObjectName("sliderSymbol")
+        grid.addWidget(self.label, row * 2, 0)
+        self.price = QLineEdit(parent)
+        self.price.setObjectName(f"price_{symbol}")
+        self.price.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.price.setValidator(QDoubleValidator(0.0, 1e12, 12, self.price))
+        self.price.setToolTip("type a mark price and press Enter")
+        self.price.setMinimumWidth(96)
+        self.price.returnPressed.connect(self._typed)
+        grid.addWidget(self.price, row * 2, 1, 1, 3)
+        self.resume = QToolButton(parent)
+        self.resume.setObjectName(f"resume_{symbol}")
+        self.resume.setText("▶ resume")
+        self.resume.setToolTip("hand this symbol back to the live market")
+        self.resume.clicked.connect(lambda: owner.bridge.release(symbol))
+        grid.addWidget(self.resume, row * 2, 4, 1, 2)
+
+        self.buttons: list[QToolButton] = []
+        self.slider = QSlider(Qt.Orientation.Horizontal, parent)
+        self.slider.setObjectName(f"slider_{symbol}")
+        self.slider.setRange(0, STEPS)
+        self.slider.setSingleStep(1)
+        self.slider.setPageStep(STEPS // 50)
+        self.slider.setTracking(True)
+        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.slider.setMinimumWidth(120)
+        self.slider.setToolTip(f"drag to move the {symbol} mark price")
+        self.slider.sliderPressed.connect(self._pressed)
+        self.slider.sliderReleased.connect(self._released)
+        self.slider.valueChanged.connect(self._moved)
+        col = 0
+        for text, change in JUMPS:
+            b = QToolButton(parent)
+            b.setText(text)
+            b.setObjectName(f"jump_{symbol}_{text}")
+            b.setToolTip(f"move the {symbol} mark {text}")
+            b.clicked.connect(lambda _=False, c=change: self.jump(c))
+            self.buttons.append(b)
+            if col == 2:
+                grid.addWidget(self.slider, row * 2 + 1, col)
+                col += 1
+            grid.addWidget(b, row * 2 + 1, col)
+            col += 1
+
+    # -- the slider scale
+    def _bounds(self) -> tuple[Decimal, Decimal]:
+        ref = self.reference or Decimal(1)
+        return ref * (1 - SPAN), ref * (1 + SPAN)
+
+    def price_at(self, position: int) -> Decimal:
+        lo, hi = self._bounds()
+        value = lo + (hi - lo) * Decimal(position) / STEPS
+        return max(round_to_tick(value, self.tick), self.tick)
+
+    def position_of(self, price: Decimal) -> int:
+        lo, hi = self._bounds()
+        if hi <= lo:
+            return STEPS // 2
+        return int(min(max((price - lo) / (hi - lo) * STEPS, 0), STEPS))
+
+    # -- showing the mark
+    def show_mark(self, mark: Decimal | None, held: bool) -> None:
+        state = (mark is not None, held, cc.THEME)
+        if state != self._state:
+            self._state = state
+            for w in (self.slider, self.price, *self.buttons):
+                w.setEnabled(mark is not None)
+            self.resume.setVisible(held)
+            self.label.setStyleSheet(f"color: {cc.LIQ};" if held else "")
+            self.label.setToolTip("set by hand: the live market leaves this price to you until you "
+                                  "resume it" if held else "")
+        if mark is None or self.dragging or mark == self._mark:
+            return
+        self._mark = mark
+        if self.reference is None or abs(mark - self.reference) > self.reference * RECENTRE:
+            self.reference = mark
+        self.slider.blockSignals(True)
+        self.slider.setValue(self.position_of(mark))
+        self.slider.blockSignals(False)
+        if not self.price.hasFocus():
+            self.price.setText(price_text(mark, self.tick).replace(",", ""))
+
+    # -- moving the mark
+    def _pressed(self) -> None:
+        self.dragging = True
+        self.owner.bridge.hold(self.symbol)
+
+    def _released(self) -> None:
+        self.dragging = False
+        self._mark = None
+        self.owner.refresh()
+
+    def _moved(self, position: int) -> None:
+        self.set_price(self.price_at(position))
+
+    def jump(self, change: Decimal) -> None:
+        mark = self.owner.bridge.account.marks.get(self.symbol)
+        if mark is not None:
+            self.set_price(max(round_to_tick(mark * (1 + change), self.tick), self.tick))
+
+    def _typed(self) -> None:
+        try:
+            value = Decimal(self.price.text().replace(",", "").strip())
+        except InvalidOperation:
+            return
+        if value > 0:
+            self.set_price(round_to_tick(value, self.tick))
+        self.price.clearFocus()
+
+    def set_price(self, price: Decimal) -> None:
+        bridge = self.owner.bridge
+        if bridge.account.marks.get(self.symbol) == price:
+            return
+        bridge.hold(self.symbol)
+        bridge.submit(Price(self.symbol, price))
+
+
+class PriceSliders(QWidget):
+    """The "Prices" panel: a row per symbol that has a price."""
+
+    price_set = Signal(str)
+
+    def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.rows: dict[str, PriceRow] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        self.body = QWidget(self)
+        self.grid = QGridLayout(self.body)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(4)
+        self.grid.setVerticalSpacing(2)
+        self.grid.setColumnStretch(2, 1)
+        outer.addWidget(self.body)
+        self.hint = QLabel("Prices appear here once the market or a file has set them.", self)
+        self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
+        outer.addWidget(self.hint)
+        outer.addStretch(1)
+        bridge.ticked.connect(self.refresh)
+        bridge.reset.connect(self.rebuild)
+        bridge.held_changed.connect(lambda *_: self.refresh())
+        self.rebuild()
+
+    def row(self, symbol: str) -> PriceRow:
+        return self.rows[symbol]
+
+    def rebuild(self) -> None:
+        for r in self.rows.values():
+            for w in (r.label, r.price, r.resume, r.slider, *r.buttons):
+                w.setParent(None)
+                w.deleteLater()
+        self.rows.clear()
+        self.refresh()
+
+    def refresh(self) -> None:
+        symbols = self.bridge.chart_symbols()
+        if list(self.rows) != symbols[: len(self.rows)] or len(symbols) != len(self.rows):
+            if any(s not in symbols for s in self.rows):
+                self.rebuild()
+                return
+            for s in symbols:
+                if s not in self.rows:
+                    self.rows[s] = PriceRow(self, s, len(self.rows))
+        self.hint.setVisible(not self.rows)
+        marks = self.bridge.account.marks
+        for s, r in self.rows.items():
+            r.show_mark(marks.get(s), self.bridge.is_held(s))

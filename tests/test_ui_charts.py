@@ -1,0 +1,171 @@
+"""The charts: position lines at the engine's prices, liquidation markers, following, candles,
+the crosshair, the account chart's shapes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from sandbox.engine import Open, Price, SetMode, text
+from sandbox.ui.price_chart import CandleCache, bucket_for
+from ui_support import D, frames, make_window, settings_dir  # noqa: F401
+
+
+def liq_of(bridge, pid):
+    return next(p for p in bridge.view().positions if p.id == pid).liquidation_price
+
+
+def test_liquidation_line_moves_to_the_engines_price_after_a_mode_toggle(make_window):
+    w = make_window(live=False)
+    b = w.bridge
+    b.submit(Price("BTCUSDT", D("60000")))
+    b.submit(Price("ETHUSDT", D("3000")))
+    pid = b.submit(Open("BTCUSDT", "long", D("0.5"), 20, "isolated"))[0].position
+    b.submit(Open("ETHUSDT", "short", D("2"), 10, "cross"))
+    chart = w.price_chart
+    assert chart.symbol == "BTCUSDT"
+    tick = b.instrument("BTCUSDT").tick_size
+    levels = chart.levels_for(pid)
+    isolated = liq_of(b, pid)
+    assert levels["liq"].value == float(isolated)
+    assert levels["entry"].value == 60000.0
+    assert text.price(isolated, tick) in levels["liq"].text
+
+    b.submit(SetMode(pid, "cross"))
+    cross = liq_of(b, pid)
+    assert cross != isolated
+    levels = chart.levels_for(pid)
+    assert levels["liq"].value == float(cross)
+    assert text.price(cross, tick) in levels["liq"].text
+    assert "cross" in levels["entry"].text
+    b.submit(SetMode(pid, "isolated"))
+    assert chart.levels_for(pid)["liq"].value == float(isolated)  # a round trip changes nothing
+
+
+def test_a_far_liquidation_price_gets_a_tag_at_the_edge(make_window):
+    w = make_window(live=False)
+    b = w.bridge
+    b.submit(Price("BTCUSDT", D("60000")))
+    pid = b.submit(Open("BTCUSDT", "short", D("0.01"), 2, "isolated"))[0].position
+    for p in ("60010", "59990", "60005"):
+        b.submit(Price("BTCUSDT", D(p)))
+    liq = liq_of(b, pid)
+    (_, _), (y0, y1) = w.price_chart.view_box.viewRange()
+    assert float(liq) > y1
+    tags = w.price_chart.levels.edge_tags()
+    assert len(tags) == 1 and tags[0].startswith(f"▲ {pid} liq. ")
+
+
+def test_a_liquidation_leaves_a_marker_where_it_happened(make_window):
+    w = make_window(live=False)
+    b = w.bridge
+    b.submit(Price("ETHUSDT", D("3000")))
+    pid = b.submit(Open("ETHUSDT", "long", D("1"), 20, "isolated"))[0].position
+    liq = liq_of(b, pid)
+    events = b.submit(Price("ETHUSDT", liq - D("1")))
+    assert [e.type for e in events] == ["liquidated"]
+    spots = w.price_chart.liq_markers.data
+    assert len(spots) == 1
+    assert spots[0]["y"] == float(liq - D("1"))
+    assert spots[0]["x"] == events[0].t / 1000
+    assert w.price_chart.levels_for(pid) == {}  # the position's lines are gone
+
+
+def test_following_stops_on_pan_and_resumes_with_end(make_window, qtbot):
+    w = make_window()
+    frames(w, 120, dt=0.1)
+    chart = w.price_chart
+    assert chart.following
+    plot = chart.plot
+    center = plot.viewport().rect().center()
+    QTest.mousePress(plot.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, center)
+    for dx in range(10, 210, 10):
+        QTest.mouseMove(plot.viewport(), QPoint(center.x() + dx, center.y()))
+    QTest.mouseRelease(plot.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       QPoint(center.x() + 200, center.y()))
+    assert not chart.following
+    assert not chart.follow_button.isChecked()
+    panned = chart.view_box.viewRange()[0]
+    frames(w, 30, dt=0.1)
+    assert chart.view_box.viewRange()[0] == panned  # new data does not drag the view back
+    QTest.keyClick(w, Qt.Key.Key_End)
+    assert chart.following
+    frames(w, 2)
+    x0, x1 = chart.view_box.viewRange()[0]
+    latest = w.bridge.price_history(chart.symbol)[0][-1] / 1000
+    assert x0 < latest < x1
+
+
+def test_candles_and_line_switch_with_c(make_window):
+    w = make_window()
+    frames(w, 60, dt=0.1)
+    chart = w.price_chart
+    start = chart.style
+    QTest.keyClick(w, Qt.Key.Key_C)
+    assert chart.style != start
+    assert chart.curve.isVisible() == (chart.style == "line")
+    assert chart.candles.isVisible() == (chart.style == "candles")
+    if chart.style == "line":
+        x, y = chart.curve.getData()
+        assert len(x) > 0
+    QTest.keyClick(w, Qt.Key.Key_C)
+    assert chart.style == start
+
+
+def test_crosshair_reads_price_and_time(make_window):
+    w = make_window()
+    frames(w, 60, dt=0.1)
+    chart = w.price_chart
+    vb = chart.view_box
+    scene_pt = vb.mapViewToScene(QPointF(*[sum(r) / 2 for r in vb.viewRange()]))
+    chart._mouse_moved((scene_pt,))
+    assert chart.cross_label.isVisible()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    assert chart.cross_h.value() == pytest.approx((y0 + y1) / 2, rel=1e-3)
+    text = chart.cross_label.toPlainText()
+    assert "," in text.splitlines()[0] and ":" in text.splitlines()[1]
+
+
+def test_symbol_tabs_switch_the_chart(make_window):
+    w = make_window()
+    frames(w, 10, dt=0.1)
+    chart = w.price_chart
+    chart.tabs.setCurrentIndex(1)
+    assert chart.symbol == "ETHUSDT"
+    QTest.keySequence(w, "Ctrl+PgDown")
+    assert chart.symbol == "SOLUSDT"
+
+
+def test_account_chart_shows_an_isolated_loss_as_a_capped_step(make_window):
+    w = make_window(live=False)
+    b = w.bridge
+    b.submit(Price("ETHUSDT", D("3000")))
+    pid = b.submit(Open("ETHUSDT", "long", D("1"), 10, "isolated"))[0].position
+    margin = next(p for p in b.view().positions if p.id == pid).isolated_wallet
+    wallet_before = b.view().total_wallet
+    b.submit(Price("ETHUSDT", D("1000")))  # far past the liquidation price
+    buf = w.account_chart.buf
+    wallet = buf.col(1)
+    assert wallet[-1] == pytest.approx(float(wallet_before - margin))  # lost exactly its margin
+    legend = w.account_chart.legend.text()
+    assert text.money(b.view().total_wallet) in legend
+
+
+def test_candle_cache_matches_a_plain_computation():
+    rng = np.random.default_rng(3)
+    x = np.cumsum(rng.uniform(0.01, 0.3, 5000))
+    y = 100 + np.cumsum(rng.normal(0, 0.1, 5000))
+    cache = CandleCache()
+    for n in (10, 11, 500, 501, 2000, 5000):  # incremental updates
+        cache.update(x[:n], y[:n], 2.0)
+    ids = np.floor(x / 2.0)
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    done = cache.done
+    assert len(done) == len(starts) - 1
+    for k in (0, 7, len(starts) - 2):
+        s, e = starts[k], starts[k + 1]
+        assert done.col(1)[k] == y[s] and done.col(4)[k] == y[e - 1]
+        assert done.col(2)[k] == y[s:e].max() and done.col(3)[k] == y[s:e].min()
+    assert cache.current[1] == y[starts[-1]] and cache.current[4] == y[-1]
+    assert bucket_for(600) == 5.0 and bucket_for(7200) == 60.0

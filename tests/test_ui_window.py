@@ -1,0 +1,200 @@
+"""The window driven like a person: live start, a price slider dragged into a liquidation, the
+±% buttons, keys, bad files, profiles, settings that persist."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from sandbox.engine import Open, Price
+from ui_support import D, drag_slider, frames, make_window, settings_dir  # noqa: F401
+
+
+def test_live_start_shows_a_ticking_market(make_window):
+    w = make_window()
+    assert w.loop.ticker_on and w.loop.playing
+    frames(w, 30)
+    assert w.bridge.chart_symbols() == ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
+    tabs = [w.price_chart.tabs.tabText(i) for i in range(w.price_chart.tabs.count())]
+    assert tabs == ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
+    assert w.bridge.view().total_wallet == D("10000")
+    assert set(w.price_sliders.rows) == {"BTCUSDT", "ETHUSDT", "SOLUSDT"}
+    assert w.replay_bar.mode.text() == "LIVE"
+    w.show_start_hint()
+    assert "drag a price" in w.notices.visible_texts()[-1]
+
+
+def test_dragging_a_price_slider_liquidates_an_isolated_position(make_window, qtbot):
+    w = make_window()
+    frames(w, 10)
+    b = w.bridge
+    b.submit(Price("ETHUSDT", D("3000")))
+    opened = b.submit(Open("ETHUSDT", "long", D("1"), 10, "isolated"))
+    pid = opened[0].position
+    b.submit(Open("BTCUSDT", "short", D("0.01"), 5, "cross"))
+    cross_wallet = b.view().cross_wallet
+    liq = next(p for p in b.view().positions if p.id == pid).liquidation_price
+    assert liq is not None
+
+    row = w.price_sliders.row("ETHUSDT")
+    gone = lambda: all(p.id != pid for p in b.view().positions)  # noqa: E731
+    drag_slider(row.slider, -row.slider.width(), steps=60, until=gone)
+
+    assert gone()
+    assert b.is_held("ETHUSDT")  # the market leaves a dragged price alone
+    mark = b.account.marks["ETHUSDT"]
+    assert mark <= liq
+    sentence = next(text for kind, text in w.notices.recent if kind == "liquidation")
+    assert sentence.startswith("ETHUSDT long (isolated) liquidated at ")
+    assert "the rest of the account is untouched" in sentence
+    assert sentence in w.notices.visible_texts()
+    assert b.view().cross_wallet == cross_wallet  # isolated: the cross wallet is untouched
+    assert "liquidated" in w.statusBar().currentMessage()
+    # The ticker moves ETH no more until the user resumes it.
+    frames(w, 30)
+    assert b.account.marks["ETHUSDT"] == mark
+    qtbot.mouseClick(row.resume, Qt.MouseButton.LeftButton)
+    assert not b.is_held("ETHUSDT")
+
+
+def test_jump_buttons_and_typed_price_move_the_mark(make_window, qtbot):
+    w = make_window(live=False)
+    b = w.bridge
+    b.submit(Price("BTCUSDT", D("60000")))
+    row = w.price_sliders.row("BTCUSDT")
+    minus10 = row.buttons[0]
+    qtbot.mouseClick(minus10, Qt.MouseButton.LeftButton)
+    assert b.account.marks["BTCUSDT"] == D("54000.0")
+    qtbot.mouseClick(row.buttons[3], Qt.MouseButton.LeftButton)
+    assert b.account.marks["BTCUSDT"] == D("59400.0")
+    row.price.setFocus()
+    row.price.selectAll()
+    QTest.keyClicks(row.price, "61234.56")
+    QTest.keyClick(row.price, Qt.Key.Key_Return)
+    assert b.account.marks["BTCUSDT"] == D("61234.6")  # rounded to BTC's 0.1 tick
+    # Each move is an input of the recording.
+    assert len(b.timeline) == 4
+
+
+def test_space_pauses_and_resumes_time(make_window):
+    w = make_window()
+    frames(w, 5)
+    QTest.keyClick(w, Qt.Key.Key_Space)
+    assert not w.loop.playing
+    t = w.bridge.now()
+    frames(w, 30)
+    assert w.bridge.now() == t
+    QTest.keyClick(w, Qt.Key.Key_Space)
+    assert w.loop.playing
+    frames(w, 30, dt=0.1)
+    assert w.bridge.now() > t
+
+
+def test_ticker_key_and_speed_keys(make_window):
+    w = make_window()
+    QTest.keyClick(w, Qt.Key.Key_T)
+    assert not w.loop.ticker_on
+    QTest.keyClick(w, Qt.Key.Key_T)
+    assert w.loop.ticker_on
+    QTest.keyClick(w, Qt.Key.Key_BracketRight)
+    assert w.loop.speed == 2.0
+    QTest.keyClick(w, Qt.Key.Key_BracketLeft)
+    QTest.keyClick(w, Qt.Key.Key_BracketLeft)
+    assert w.loop.speed == 0.5
+    assert w.replay_bar.speed.currentText() == "0.5×"
+
+
+def test_a_corrupt_session_is_one_sentence_and_nothing_is_lost(make_window, tmp_path):
+    w = make_window()
+    frames(w, 10)
+    before = w.bridge.timeline
+    n = len(before)
+    bad = tmp_path / "broken.jsonl"
+    bad.write_text('{"format": "margin-sandbox-session", "version": 1, "profile": "binance-usdm", '
+                   '"balance": "10000"}\n{"t": 0, "type": "open", "symbol": "BTCUSDT"}\n', encoding="utf-8")
+    assert not w.open_path(str(bad))
+    kind, text = w.notices.recent[-1]
+    assert kind == "error"
+    assert text.startswith(f"{bad}:2: ") and "\n" not in text
+    assert w.bridge.timeline is before and len(before) >= n
+    frames(w, 10)
+    assert len(w.bridge.timeline) > n  # still running
+
+
+def test_a_wrong_csv_is_one_sentence(make_window, tmp_path):
+    w = make_window()
+    bad = tmp_path / "prices.csv"
+    bad.write_text("this,is,not\nmarket,data,at all\n", encoding="utf-8")
+    before = w.bridge.timeline
+    assert not w.open_path(str(bad))
+    kind, text = w.notices.recent[-1]
+    assert kind == "error" and str(bad) in text and "\n" not in text
+    assert w.bridge.timeline is before
+
+
+def test_switching_profile_replays_the_inputs_under_it(make_window):
+    w = make_window(live=False)
+    b = w.bridge
+    b.submit(Price("BTCUSDT", D("60000")))
+    b.submit(Open("BTCUSDT", "long", D("0.5"), 20, "isolated"))
+    liq_binance = b.view().positions[0].liquidation_price
+    other = next(name for name in w.profile_actions if name != "binance-usdm")
+    w.profile_actions[other].trigger()
+    assert b.timeline.header.profile == other
+    assert len(b.timeline) == 2 and len(b.view().positions) == 1
+    assert b.view().positions[0].liquidation_price != liq_binance
+    levels = w.price_chart.levels_for(b.view().positions[0].id)
+    assert levels["liq"].value == float(b.view().positions[0].liquidation_price)
+    assert w.profile_actions[other].isChecked()
+    assert other in w.windowTitle()
+
+
+def test_reset_account_keeps_prices_and_the_old_recording(make_window, tmp_path):
+    w = make_window()
+    frames(w, 20)
+    b = w.bridge
+    marks = dict(b.account.marks)
+    b.submit(Open("BTCUSDT", "long", D("0.01"), 10, "cross"))
+    QTest.keySequence(w, "Ctrl+R")
+    assert b.view().positions == ()
+    assert b.view().total_wallet == D("10000")
+    assert dict(b.account.marks) == marks
+    assert list((tmp_path / "recordings").iterdir())  # the live session before the reset was kept
+
+
+def test_choices_persist(make_window, settings_dir):
+    w = make_window()
+    w.price_chart.set_style("line")
+    w.loop.set_speed(4.0)
+    w.docks["events"].hide()
+    w.close()
+    w2 = make_window()
+    assert w2.price_chart.style == "line"
+    assert w2.loop.speed == 4.0
+    assert not w2.docks["events"].isVisible()
+    assert any(settings_dir.rglob("*.ini"))
+
+
+def test_f1_lists_the_shortcuts(make_window):
+    w = make_window()
+    QTest.keyClick(w, Qt.Key.Key_F1)
+    assert w._help is not None and w._help.isVisible()
+    html = w._help.text.toPlainText()
+    for key in ("Space", "Ctrl+O", "Ctrl+S", "Left", "Right", "End", "F1"):
+        assert key in html
+    assert "maintenance margin ÷ margin balance" in html
+    w._help.close()
+
+
+def test_theme_switches_and_persists(make_window):
+    from sandbox.ui import chart_common as cc
+
+    w = make_window()
+    try:
+        w.theme_actions["light"].trigger()
+        assert cc.THEME == "light" and w.theme_actions["light"].isChecked()
+        assert w.price_chart.plot.backgroundBrush().color().name() == cc.THEMES["light"]["BG"]
+        w.close()
+        w2 = make_window()
+        assert cc.THEME == "light" and w2.theme_actions["light"].isChecked()
+    finally:
+        w.set_theme("dark")
