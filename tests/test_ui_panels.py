@@ -188,3 +188,19 @@ def test_stepping_back_takes_log_lines_back(qtbot, bridge):
     bridge.note_inputs([], urgent=True)
     bridge.publish()
     assert log.entries == [] and log.table.rowCount() == 0
+
+
+def test_compare_panel_shows_each_profiles_liquidation_price(qtbot, bridge):
+    from sandbox.profiles import load_profile
+    from sandbox.ui.compare_panel import ComparePanel
+
+    panel = ComparePanel(bridge)
+    qtbot.addWidget(panel)
+    bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
+    panel.refresh()
+    assert panel.table.rowCount() == 1
+    for col, name in enumerate(panel.profiles):
+        expected = bridge.account.under(load_profile(name)).liquidation_price("p1")
+        assert panel.table.item(0, col).text() == floor_tick(expected)
+    # Bybit values maintenance at entry: 60,000 − (300 − 30) / 0.1 = 57,300 exactly
+    assert panel.table.item(0, panel.profiles.index("bybit")).text() == "57,300.00"
