@@ -74,7 +74,7 @@ class ComparePanel(QWidget):
                     item.setToolTip(f"{name}: maintenance {other.maintenance_margin:.2f} USDT at "
                                     f"{other.maintenance_rate * 100:.3f} %, margin ratio "
                                     f"{'—' if other.margin_ratio is None else f'{other.margin_ratio * 100:.2f} %'}")
-                item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if name == current:
                     item.setForeground(QBrush(QColor(cc.LIQ)))
                 self.table.setItem(r, c, item)
