@@ -35,22 +35,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterator
 
+from ..errors import FileProblem
 from .ticks import PriceTick
 
 _TIME_COLUMNS = ("timestamp_ms", "open_time", "timestamp", "time", "date", "datetime", "open time")
 _DAY_MS = 86_400_000
 
 
-class MarketDataError(Exception):
-    def __init__(self, path: str | Path, line: int | None, message: str):
-        super().__init__(message)
-        self.path = str(path)
-        self.line = line
-        self.message = message
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.message}"
+class MarketDataError(FileProblem):
+    """Something wrong in a market-data file."""
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..engine import commands as c
+from ..errors import FileProblem
 from .jsonlines import open_text_for_reading
 from .model import COMMAND_EVENT, FORMAT, SessionHeader
 
@@ -21,16 +22,8 @@ _COMMAND_KINDS = frozenset({"open", "close", "set_mode", "adjust_margin", "set_l
 _DECODER = json.JSONDecoder(parse_float=Decimal)
 
 
-class SessionError(Exception):
-    def __init__(self, path: str | Path, line: int | None, message: str):
-        super().__init__(message)
-        self.path = str(path)
-        self.line = line
-        self.message = message
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.message}"
+class SessionError(FileProblem):
+    """Something wrong in a session file."""
 
 
 @dataclass(slots=True)
