@@ -594,16 +594,27 @@ class Account:
         reserve = self.cross_wallet + self._cross_total - leg.value
         return first_root(leg.positions, self.profile.margin, reserve, self.marks[symbol], down)
 
-    def _position_liquidation_price(self, p: Position) -> Decimal | None:
+    def _position_liquidation_price(self, p: Position,
+                                    roots: dict[tuple[str, bool], Decimal | None] | None = None) -> Decimal | None:
+        """``roots`` memoises the cross pool's roots per (symbol, direction) within one view: every
+        cross position of a symbol shares them."""
         mark = self.marks[p.symbol]
         down = p.sign > 0
         if p.isolated:
             return shown_liquidation_price(
                 first_root([p], self.profile.margin, p.isolated_wallet, mark, down), down)
-        root = self.cross_root(p.symbol, down)
+        roots = {} if roots is None else roots
+
+        def root_for(direction: bool) -> Decimal | None:
+            key = (p.symbol, direction)
+            if key not in roots:
+                roots[key] = self.cross_root(p.symbol, direction)
+            return roots[key]
+
+        root = root_for(down)
         if root is None:
             down = not down
-            root = self.cross_root(p.symbol, down)
+            root = root_for(down)
         return shown_liquidation_price(root, down)
 
     def liquidation_price(self, pid: str) -> Decimal | None:
@@ -655,6 +666,7 @@ class Account:
         cross_balance = self.cross_wallet + cross_upnl
         pool_ratio = ratio(cross_mm, cross_balance) if self._legs else ZERO
         views = []
+        roots: dict[tuple[str, bool], Decimal | None] = {}
         for p in self.positions.values():
             mark = self.marks[p.symbol]
             notional = p.qty * mark
@@ -667,7 +679,7 @@ class Account:
                 p.isolated_wallet if p.isolated else None, upnl,
                 ratio(upnl, p.entry_margin()), notional / p.leverage, mm, balance,
                 ratio(mm, balance) if p.isolated else pool_ratio,
-                self._position_liquidation_price(p), self._bankruptcy_price(p),
+                self._position_liquidation_price(p, roots), self._bankruptcy_price(p),
                 bracket.mmr, bracket.max_leverage))
         isolated = self.isolated_wallets
         return AccountView(
