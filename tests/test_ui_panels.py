@@ -194,10 +194,12 @@ def test_compare_panel_shows_each_profiles_liquidation_price(qtbot, bridge):
     from sandbox.profiles import load_profile
     from sandbox.ui.compare_panel import ComparePanel
 
-    panel = ComparePanel(bridge)
-    qtbot.addWidget(panel)
+    table = PositionsTable(bridge)
+    qtbot.addWidget(table)
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    panel.refresh()
+    qtbot.mouseClick(table.compare_button, Qt.MouseButton.LeftButton)
+    panel = table.comparison.panel
+    assert isinstance(panel, ComparePanel) and table.comparison.isVisible()
     assert panel.table.rowCount() == 1
     for col, name in enumerate(panel.profiles):
         expected = bridge.account.under(load_profile(name)).liquidation_price("p1")

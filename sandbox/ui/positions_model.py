@@ -35,7 +35,10 @@ def shown_liquidation_price(p: PositionView, tick: Decimal) -> str:
 
 
 def pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value * 100:.2f} %"
+    if value is None:
+        return "—"
+    shown = f"{value * 100:.2f}"
+    return f"{'0.00' if shown == '-0.00' else shown} %"
 
 
 class PositionsModel(QAbstractTableModel):

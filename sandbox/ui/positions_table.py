@@ -8,8 +8,8 @@ from decimal import Decimal
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
-                               QHeaderView, QLabel, QMenu, QSpinBox, QStyledItemDelegate,
-                               QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
+                               QHBoxLayout, QHeaderView, QLabel, QMenu, QPushButton, QSpinBox,
+                               QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
 from ..engine import AdjustMargin, Close, Command, Rejected, SetLeverage, SetMode
 from ..engine import text
@@ -176,17 +176,42 @@ class PositionsTable(QWidget):
         self.message.hide()
         self.empty = QLabel("No open positions. Open one in the order ticket.", self)
         self.empty.setStyleSheet(f"color: {cc.MUTED}; padding: 6px;")
+        self.compare_button = QPushButton("Compare exchanges…", self)
+        self.compare_button.setToolTip("these positions' liquidation prices under Binance, Bybit, OKX and "
+                                       "Hyperliquid rules, side by side")
+        self.compare_button.clicked.connect(self.show_comparison)
+        top = QHBoxLayout()
+        top.setContentsMargins(4, 0, 4, 0)
+        top.addWidget(self.empty)
+        top.addStretch(1)
+        top.addWidget(self.compare_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addLayout(top)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.empty)
         layout.addWidget(self.message)
         self.model.rowsInserted.connect(self._update_empty)
         self.model.rowsRemoved.connect(self._update_empty)
         bridge.reset.connect(self.message.hide)
         self._update_empty()
         self.dialog: _PreviewDialog | None = None
+        self.comparison: QDialog | None = None
+
+    def show_comparison(self) -> QDialog:
+        """A non-modal window with the comparison panel; it follows the account while open."""
+        if self.comparison is None:
+            from .compare_panel import ComparePanel
+
+            self.comparison = QDialog(self)
+            self.comparison.setWindowTitle("Liquidation prices under each exchange")
+            self.comparison.setMinimumSize(640, 240)
+            box = QVBoxLayout(self.comparison)
+            self.comparison.panel = ComparePanel(self.bridge, self.comparison)
+            box.addWidget(self.comparison.panel)
+        self.comparison.show()
+        self.comparison.panel.refresh()
+        return self.comparison
 
     def _update_empty(self) -> None:
         self.empty.setVisible(self.model.rowCount() == 0)
@@ -244,6 +269,8 @@ class PositionsTable(QWidget):
         if p.mode == "isolated":
             menu.addAction("Add or remove margin…", lambda: self.edit_margin(p.id))
         menu.addAction("Change leverage…", lambda: self.edit_leverage(p.id))
+        menu.addSeparator()
+        menu.addAction("Compare exchanges…", self.show_comparison)
         menu.addSeparator()
         menu.addAction("Close half", lambda: self.close_part(p.id, Decimal("0.5")))
         menu.addAction("Close all", lambda: self.send(Close(p.id)))
