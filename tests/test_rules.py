@@ -1,7 +1,6 @@
 """Each rule of ../shared/reference/engine-rules.md as a readable case (binance-usdm profile)."""
 from decimal import Decimal as D
 
-import pytest
 
 from sandbox.engine import (Account, AdjustMargin, Close, Deposit, Open, Price, SetLeverage, SetMode,
                             Withdraw)

@@ -14,7 +14,7 @@ from typing import Callable, Literal
 from . import text
 from .commands import (AdjustMargin, Close, Command, Deposit, Open, Price, SetLeverage, SetMode,
                        Withdraw)
-from .curve import INF, EMPTY_SEGMENT, Segment, first_root, headroom, requirement, segment_at
+from .curve import INF, Segment, first_root, headroom, requirement, segment_at
 from .events import (Closed, Deposited, Event, LeverageChanged, LiquidatedLot, Liquidated,
                      MarginAdjusted, ModeChanged, Opened, Rejected, Withdrawn)
 from .instrument import ZERO, Instrument

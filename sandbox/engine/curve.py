@@ -79,8 +79,6 @@ class Segment:
         return self.lo <= price < self.hi
 
 
-EMPTY_SEGMENT = Segment(ZERO, INF, ZERO, ZERO)
-
 
 def segment_at(positions: Iterable[Position], rules: MarginRules, price: Decimal) -> Segment:
     a = b = ZERO

@@ -55,10 +55,6 @@ class Recorder:
         self._out.flush()
         self.lines += len(items)
 
-    def note(self, t: int, text: str) -> None:
-        """A line for readers of the file (engine outputs, comments); replay ignores it."""
-        self._write(dumps({"t": t, "type": "note", "text": text}))
-
     def sync(self) -> None:
         if self._out is not None:
             self._out.flush()

@@ -258,14 +258,6 @@ class Timeline:
         return write_session(path, self.header.to_dict(),
                              (event_dict(t, c) for t, c in zip(self.times, self.commands)))
 
-    def with_profile(self, profile: str) -> "Timeline":
-        """The same inputs under another exchange profile, at the same point."""
-        other = Timeline(self.header, self.times, self.commands, profile, self.checkpoint_every, self.path)
-        other.parent = self.parent
-        other.seek_index(self.index)
-        other.t = self.t
-        return other
-
     # ------------------------------------------------------------------ for the charts
     def price_history(self, symbol: str) -> tuple[np.ndarray, np.ndarray]:
         """(t in ms, price) of every price input of ``symbol`` up to now: views, not copies."""

@@ -41,7 +41,7 @@ class MarginBar(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
+        w = self.width()
         if self.flash_phase % 2 == 1:
             painter.fillRect(self.rect(), QColor(cc.LIQ_MARK))
         painter.setPen(QColor(cc.TEXT))
