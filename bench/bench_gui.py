@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import sys
@@ -165,13 +166,24 @@ def main() -> int:
         behind.append(window.loop.behind_ms)
 
     window.loop.frame_done.connect(on_frame)
+    gc_pauses: list[float] = []
+    gc_start = [0.0]
+
+    def on_gc(phase, info):
+        if phase == "start":
+            gc_start[0] = time.perf_counter()
+        else:
+            gc_pauses.append(time.perf_counter() - gc_start[0])
+
     profiler = cProfile.Profile() if args.profile else None
     QTimer.singleShot(int(args.seconds * 1000), app.quit)
     window.loop.start()
     if profiler:
         profiler.enable()
     wall0 = time.perf_counter()
+    gc.callbacks.append(on_gc)
     app.exec()
+    gc.callbacks.remove(on_gc)
     wall = time.perf_counter() - wall0
     if profiler:
         profiler.disable()
@@ -212,7 +224,8 @@ def main() -> int:
     bounded = second <= max(2 * first, 2 * SYMBOLS * HZ * 0.25)
     print(f"backlog: inputs per frame max {first} (first half) / {second} (second half); market clock ahead of "
           f"the last fed tick ≤ {max(behind or [0]):.0f} ms → {'bounded' if bounded else 'GROWING'}")
-    print(f"account.view() calls per frame: {view_calls[0] / max(frames, 1):.2f}")
+    print(f"account.view() calls per frame: {view_calls[0] / max(frames, 1):.2f}; garbage collections "
+          f"{len(gc_pauses)}, longest {max(gc_pauses or [0]) * 1000:.1f} ms")
     if profiler:
         pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(35)
     window.close()

@@ -58,6 +58,9 @@ def open_window(path: str | None) -> int:
     else:
         window.show()
         if not window.open_path(path):
+            error = window.last_error
             window.start_live()
+            if error:  # the live market instead, and the sentence saying why stays in view
+                window.notify(error, "error")
     window.loop.start()
     return app.exec()

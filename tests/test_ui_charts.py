@@ -7,13 +7,24 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
-from sandbox.engine import Open, Price, SetMode, text
+from sandbox.engine import Open, Price, text
 from sandbox.ui.price_chart import CandleCache, bucket_for
 from ui_support import D, frames, make_window, settings_dir  # noqa: F401
 
 
 def liq_of(bridge, pid):
     return next(p for p in bridge.view().positions if p.id == pid).liquidation_price
+
+
+def click_mode_cell(w, pid):
+    """Click the position's cross/isolated toggle in the positions table, like a person."""
+    from sandbox.ui.positions_model import MODE
+
+    table = w.positions
+    row = next(r for r in range(table.model.rowCount()) if table.model.position(r).id == pid)
+    rect = table.view.visualRect(table.model.index(row, MODE))
+    QTest.mouseClick(table.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     rect.center())
 
 
 def test_liquidation_line_moves_to_the_engines_price_after_a_mode_toggle(make_window):
@@ -32,15 +43,16 @@ def test_liquidation_line_moves_to_the_engines_price_after_a_mode_toggle(make_wi
     assert levels["entry"].value == 60000.0
     assert text.price(isolated, tick) in levels["liq"].text
 
-    b.submit(SetMode(pid, "cross"))
+    click_mode_cell(w, pid)  # isolated → cross
+    assert next(p for p in b.view().positions if p.id == pid).mode == "cross"
     cross = liq_of(b, pid)
     assert cross != isolated
     levels = chart.levels_for(pid)
     assert levels["liq"].value == float(cross)
     assert text.price(cross, tick) in levels["liq"].text
     assert "cross" in levels["entry"].text
-    b.submit(SetMode(pid, "isolated"))
-    assert chart.levels_for(pid)["liq"].value == float(isolated)  # a round trip changes nothing
+    click_mode_cell(w, pid)  # and back: a round trip changes nothing
+    assert chart.levels_for(pid)["liq"].value == float(isolated)
 
 
 def test_a_far_liquidation_price_gets_a_tag_at_the_edge(make_window):
@@ -148,6 +160,9 @@ def test_account_chart_shows_an_isolated_loss_as_a_capped_step(make_window):
     buf = w.account_chart.buf
     wallet = buf.col(1)
     assert wallet[-1] == pytest.approx(float(wallet_before - margin))  # lost exactly its margin
+    # The chart is scaled to the money, so the step fills a good part of its height.
+    _, (y0, y1) = w.account_chart.view_box.viewRange()
+    assert float(margin) > 0.5 * (y1 - y0)
     legend = w.account_chart.legend.text()
     assert text.money(b.view().total_wallet) in legend
 

@@ -88,24 +88,20 @@ class AccountChart(QWidget):
         timeline = bridge.timeline
         now = bridge.now()
         cols = bridge.account_history()
-        n = len(cols[0])
-        buf = self.buf
-        fresh = (timeline is not self._synced_timeline or (self._synced_t is not None and now < self._synced_t)
-                 or n < len(buf) or (len(buf) and buf.last(0) != cols[0][len(buf) - 1] / 1000.0))
-        if fresh:
-            buf.clear()
-        k = len(buf)
-        if n > k:
-            buf.extend(cols[0][k:] / 1000.0, *(c[k:] for c in cols[1:]))
+        fresh = timeline is not self._synced_timeline or (self._synced_t is not None and now < self._synced_t)
+        changed = self.buf.sync(*cols, fresh=fresh) != "same"
         self._synced_timeline = timeline
         self._synced_t = now
-        if n > k or fresh:
-            x = buf.col(0)
+        if changed:
+            x = self.buf.col(0)
             for col, curve in self.curves.items():
-                curve.setData(x, buf.col(col))
+                curve.setData(x, self.buf.col(col))
             self._fit_y()
 
     def _fit_y(self) -> None:
+        """Scale to the money in view (wallet, balance, equity), so a capped isolated loss is a
+        clear step; the maintenance margin joins the scale once the balance comes near it (a
+        cross wipe-out is the balance meeting that line)."""
         buf = self.buf
         if not len(buf):
             return
@@ -113,19 +109,18 @@ class AccountChart(QWidget):
         x = buf.col(0)
         i0 = max(int(np.searchsorted(x, x0)) - 1, 0)
         i1 = max(int(np.searchsorted(x, x1, side="right")), i0 + 1)
-        lo = hi = None
-        for col in self.curves:
-            seg = buf.col(col)[i0:i1]
-            if len(seg):
-                a, b = float(seg.min()), float(seg.max())
-                lo = a if lo is None else min(lo, a)
-                hi = b if hi is None else max(hi, b)
-        if lo is None:
+        if i0 >= len(buf):
             return
-        lo = min(lo, 0.0)
+        money = [buf.col(col)[i0:i1] for col in (1, 2, 4)]
+        lo = min(float(seg.min()) for seg in money)
+        hi = max(float(seg.max()) for seg in money)
+        maint = buf.col(3)[i0:i1]
+        mm_lo, mm_hi = float(maint.min()), float(maint.max())
+        if mm_hi >= lo - max(hi - lo, abs(hi) * 0.05):
+            lo, hi = min(lo, mm_lo), max(hi, mm_hi)
         span = hi - lo
-        pad = span * 0.06 if span > 0 else max(abs(hi) * 0.05, 1.0)
-        self.view_box.setYRange(lo, hi + pad, padding=0, update=True)
+        pad = span * 0.08 if span > 0 else max(abs(hi) * 0.02, 1.0)
+        self.view_box.setYRange(lo - pad, hi + pad, padding=0, update=True)
         self.view_box.updateMatrix()  # now rather than inside paintEvent (see PriceChart._set_range)
 
     def _update_legend(self) -> None:

@@ -88,6 +88,19 @@ class GrowBuffer:
             col[self.n] = value
         self.n += 1
 
+    def sync(self, t_ms: np.ndarray, *columns: np.ndarray, fresh: bool = False) -> str:
+        """Follow a series that grows at its end (the timeline's views): append what is new, or
+        take it all again when ``fresh`` or when it no longer continues what is held (a rewind,
+        a branch). Column 0 holds ``t_ms`` in seconds. Returns "same", "grew" or "reloaded"."""
+        n_old, n = self.n, len(t_ms)
+        reload = fresh or n < n_old or (n_old and self.last(0) != t_ms[n_old - 1] / 1000.0)
+        if reload:
+            self.clear()
+            n_old = 0
+        if n > n_old:
+            self.extend(t_ms[n_old:] / 1000.0, *(c[n_old:] for c in columns))
+        return "reloaded" if reload else ("grew" if n > n_old else "same")
+
     def truncate(self, n: int) -> None:
         self.n = max(0, min(n, self.n))
 

@@ -11,6 +11,7 @@ inputs the last frame applied; ``behind_ms`` how far the market clock is ahead o
 """
 from __future__ import annotations
 
+import gc
 import time
 from decimal import Decimal
 from typing import Callable, Protocol
@@ -23,6 +24,18 @@ SPEEDS: tuple[float | None, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 6
 MAX_DT = 0.25  # a stalled frame (a dialog, a breakpoint) does not fast-forward more than this
 MAX_BUDGET_S = 0.010  # "max" speed replays for at most this long per frame
 LIVE_MAX_SPEED = 64.0  # the live market cannot run "as fast as possible": max means 64×
+FREEZE_EVERY_S = 10.0  # see freeze_history
+
+
+def freeze_history() -> None:
+    """Move everything alive now out of the garbage collector's sight.
+
+    A recording is millions of small objects (inputs, decimals) that live as long as the
+    session; left in the collected generations, every full collection walks them all (60–175 ms
+    each while bench_gui loads its two hours of history), and a live session keeps adding to
+    them. Frozen, collections only look at what is new. (Cyclic garbage frozen this way is kept;
+    the timeline makes almost none.)"""
+    gc.freeze()
 
 
 def speed_text(speed: float | None) -> str:
@@ -65,6 +78,7 @@ class FrameLoop(QObject):
         self._head_at: tuple | None = None  # (timeline, index) the head was last left at
         self.backlog = 0  # inputs applied by the last frame
         self.behind_ms = 0.0
+        self._frozen_at = 0.0
 
     # ------------------------------------------------------------------ state
     @property
@@ -187,6 +201,9 @@ class FrameLoop(QObject):
         dt = 0.0 if self._last is None else min(now - self._last, MAX_DT)
         self._last = now
         self.advance(dt)
+        if now - self._frozen_at > FREEZE_EVERY_S:
+            self._frozen_at = now
+            freeze_history()
 
     def advance(self, dt: float) -> None:
         """Move the session by ``dt`` wall seconds and announce what happened (one frame)."""

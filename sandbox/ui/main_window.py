@@ -5,8 +5,6 @@ It computes no margin: the engine does, through the session's ``Timeline``; widg
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,10 +25,15 @@ from ..session.sources import market_session
 from ..session.timeline import Timeline
 from . import chart_common as cc
 from .account_chart import AccountChart
+from .account_strip import AccountStrip
 from .bridge import SessionBridge
-from .frame_loop import FrameLoop
+from .event_log import EventLog
+from .frame_loop import FrameLoop, freeze_history
 from .help_dialog import START_HINT, HelpDialog
+from .margin_bars import MarginBars
 from .notices import Notices
+from .order_ticket import OrderTicket
+from .positions_table import PositionsTable
 from .price_chart import PriceChart
 from .price_sliders import PriceSliders
 from .replay_bar import ReplayBar
@@ -41,16 +44,6 @@ SETTINGS_VERSION = 1  # bump when the dock layout changes so an old saved state 
 DEFAULT_BALANCE = "10000"
 FILE_FILTER = ("Sessions and market data (*.jsonl *.jsonl.gz *.json *.gz *.csv *.zip *.txt);;"
                "Sessions (*.jsonl *.jsonl.gz);;Market data (*.csv *.zip *.txt);;All files (*)")
-
-# Part B's widgets: each shows in its slot once its module exists (see _part_b).
-PART_B = {
-    "ticket": ("order_ticket", "OrderTicket", "Order ticket"),
-    "strip": ("account_strip", "AccountStrip", "Account"),
-    "bars": ("margin_bars", "MarginBars", "Margin"),
-    "positions": ("positions_table", "PositionsTable", "Positions"),
-    "log": ("event_log", "EventLog", "Events"),
-}
-
 
 def make_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG, "margin-sandbox")
@@ -95,13 +88,8 @@ class MainWindow(QMainWindow):
         if self._scenario not in SCENARIOS:
             self._scenario = "calm"
 
-        profile = str(self.settings.value("session/profile", DEFAULT_PROFILE))
-        if profile not in available_profiles():
-            profile = DEFAULT_PROFILE
-        rules = str(self.settings.value("session/rules", "sandbox"))
-        if rules not in ("sandbox", "exchange"):
-            rules = "sandbox"
-        self.bridge = SessionBridge(Timeline(SessionHeader.new(DEFAULT_BALANCE, profile, rules)), self)
+        header = SessionHeader.new(DEFAULT_BALANCE, self._profile_setting(), self._rules_setting())
+        self.bridge = SessionBridge(Timeline(header), self)
         self.loop = FrameLoop(self.bridge, parent=self)
 
         # An explicit minimum size: otherwise every label that changes width would change the
@@ -135,7 +123,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.account_strip = self._part_b("strip")
+        self.account_strip = AccountStrip(b)
         layout.addWidget(self.account_strip)
         self.splitter = QSplitter(Qt.Orientation.Vertical, central)
         self.splitter.setObjectName("chartSplitter")
@@ -153,11 +141,11 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setDockNestingEnabled(True)
-        self.order_ticket = self._part_b("ticket")
+        self.order_ticket = OrderTicket(b)
         self.price_sliders = PriceSliders(b)
-        self.margin_bars = self._part_b("bars")
-        self.positions = self._part_b("positions")
-        self.event_log = self._part_b("log")
+        self.margin_bars = MarginBars(b)
+        self.positions = PositionsTable(b)
+        self.event_log = EventLog(b)
         self.docks: dict[str, QDockWidget] = {}
         self._dock("ticket", "Order ticket", self.order_ticket, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("prices", "Prices", self.price_sliders, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -181,19 +169,6 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bar)
         self.replay_toolbar = bar
         self._default_state = self.saveState(SETTINGS_VERSION)
-
-    def _part_b(self, key: str) -> QWidget:
-        """Part B's widget if its module is there; until then a marked, empty slot."""
-        module, cls, title = PART_B[key]
-        name = f"{__package__}.{module}"
-        if importlib.util.find_spec(name) is not None:
-            return getattr(importlib.import_module(name), cls)(self.bridge)
-        slot = QLabel(f"{title}\n(slot for {module}.{cls})", self)
-        slot.setObjectName(f"slot_{key}")
-        slot.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        slot.setProperty("slot", True)
-        slot.setMinimumHeight(40)
-        return slot
 
     def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -225,6 +200,19 @@ class MainWindow(QMainWindow):
         self.addAction(act)
         return act
 
+    def _choices(self, parent, title: str, items, slot: Callable[[str], None]) -> dict[str, QAction]:
+        """A submenu of exclusive, checkable choices: {name: action}."""
+        menu = parent.addMenu(title)
+        group = QActionGroup(self)
+        actions: dict[str, QAction] = {}
+        for name, label in items:
+            a = QAction(label, self, checkable=True)
+            a.triggered.connect(lambda _=False, n=name: slot(n))
+            group.addAction(a)
+            menu.addAction(a)
+            actions[name] = a
+        return actions
+
     def _build_actions(self) -> None:
         mb = self.menuBar()
         f = mb.addMenu("&File")
@@ -244,31 +232,16 @@ class MainWindow(QMainWindow):
         self.act_branch = self._action(s, "&Trade from here", self.branch_here, "Ctrl+B",
                                        help_text="Trade from here: branch the recording at the play head")
         s.addSeparator()
-        rules_menu = s.addMenu("R&ules")
-        self.rules_group = QActionGroup(self)
-        self.rule_actions: dict[str, QAction] = {}
-        for name, text in (("sandbox", "Sandbox: switch margin mode any time"),
-                           ("exchange", "Exchange: Binance's restrictions")):
-            a = QAction(text, self, checkable=True)
-            a.setData(name)
-            a.triggered.connect(lambda _=False, n=name: self.set_rules(n))
-            self.rules_group.addAction(a)
-            rules_menu.addAction(a)
-            self.rule_actions[name] = a
-        profile_menu = s.addMenu("&Profile")
-        self.profile_group = QActionGroup(self)
-        self.profile_actions: dict[str, QAction] = {}
+        self.rule_actions = self._choices(s, "R&ules", [
+            ("sandbox", "Sandbox: switch margin mode any time"),
+            ("exchange", "Exchange: Binance's restrictions")], self.set_rules)
+        titles = []
         for name in available_profiles():
             try:
-                title = load_profile(name).title
+                titles.append((name, f"{load_profile(name).title} ({name})"))
             except ProfileError:
                 continue
-            a = QAction(f"{title} ({name})", self, checkable=True)
-            a.setData(name)
-            a.triggered.connect(lambda _=False, n=name: self.set_profile(n))
-            self.profile_group.addAction(a)
-            profile_menu.addAction(a)
-            self.profile_actions[name] = a
+        self.profile_actions = self._choices(s, "&Profile", titles, self.set_profile)
 
         m = mb.addMenu("&Market")
         self.act_play = self._action(m, "&Play / pause", self.loop.toggle_play, "Space",
@@ -277,16 +250,9 @@ class MainWindow(QMainWindow):
                                        help_text="Pause / resume the live market (ticker)")
         self.act_resume_all = self._action(m, "&Resume all dragged prices", self.resume_prices, "Shift+T",
                                            help_text="Hand every dragged price back to the live market")
-        scenario_menu = m.addMenu("S&cenario")
-        self.scenario_group = QActionGroup(self)
-        self.scenario_actions: dict[str, QAction] = {}
-        for name, about in SCENARIOS.items():
-            a = QAction(f"{name}: {about}", self, checkable=True)
-            a.setChecked(name == self._scenario)
-            a.triggered.connect(lambda _=False, n=name: self.set_scenario(n))
-            self.scenario_group.addAction(a)
-            scenario_menu.addAction(a)
-            self.scenario_actions[name] = a
+        self.scenario_actions = self._choices(m, "S&cenario", [(n, f"{n}: {about}") for n, about in SCENARIOS.items()],
+                                              self.set_scenario)
+        self.scenario_actions[self._scenario].setChecked(True)
         m.addSeparator()
         self.act_back = self._action(m, "Step &back", self.loop.step_back, "Left",
                                      help_text="Step back one input (rewind)")
@@ -303,15 +269,7 @@ class MainWindow(QMainWindow):
                                       help_text="Switch the price chart between candles and a line")
         self.act_next_symbol = self._action(v, "&Next symbol", lambda: self._cycle_symbol(1), "Ctrl+PgDown")
         self.act_prev_symbol = self._action(v, "P&revious symbol", lambda: self._cycle_symbol(-1), "Ctrl+PgUp")
-        theme_menu = v.addMenu("&Theme")
-        self.theme_group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for name in cc.THEMES:
-            a = QAction(name.capitalize(), self, checkable=True)
-            a.triggered.connect(lambda _=False, n=name: self.set_theme(n))
-            self.theme_group.addAction(a)
-            theme_menu.addAction(a)
-            self.theme_actions[name] = a
+        self.theme_actions = self._choices(v, "&Theme", [(n, n.capitalize()) for n in cc.THEMES], self.set_theme)
         v.addSeparator()
         for key, dock in self.docks.items():
             v.addAction(dock.toggleViewAction())
@@ -365,6 +323,7 @@ class MainWindow(QMainWindow):
         self.loop.set_market(self._market_factory())
         self.loop.set_ticker(True)
         self.loop.set_playing(True)
+        self._update_title()
 
     def open_path(self, path: str, symbol: str | None = None, ask: bool = True) -> bool:
         """Open a session or a market-data file ready to replay; one sentence if it cannot.
@@ -435,6 +394,7 @@ class MainWindow(QMainWindow):
         self.source_name = name
         self.source_path = path
         self.bridge.set_timeline(timeline)
+        freeze_history()  # a loaded history is long-lived: keep it out of garbage collections
         if record:
             self._start_recording(timeline)
         self.notices.clear()
@@ -492,9 +452,10 @@ class MainWindow(QMainWindow):
             return
         self.loop.set_playing(False)
         branch = tl.branch()
+        origin = self.source_name if self.source_path else "the previous recording"
         self._adopt(branch, f"{self.source_name} (branch)", None, record=True)
-        self.notify(f"Trading from {self._time_text(branch.t)}: what followed stays in "
-                    f"{self.source_name}; this branch is recorded on its own.")
+        self.notify(f"Trading from {self._time_text(branch.t)}: what followed stays in {origin}; "
+                    f"this branch is recorded on its own.")
 
     def _rebuild_under(self, profile: str | None = None, rules: str | None = None) -> bool:
         """The same inputs replayed under another profile or rule set, at the same moment (the

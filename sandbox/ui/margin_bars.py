@@ -107,7 +107,7 @@ class MarginBars(QWidget):
                                            None if p.margin_ratio is None else float(p.margin_ratio),
                                            p.margin_balance, p.maintenance_margin)
         for key in [k for k in self.bars if k not in wanted]:  # closed (liquidated ones left already)
-            self.bars.pop(key).deleteLater()
+            self._drop(self.bars.pop(key))
 
     def _on_events(self, events: list) -> None:
         for e in events:
@@ -128,13 +128,18 @@ class MarginBars(QWidget):
             bar.update()
             if bar.flash_phase <= 0:
                 del self.leaving[key]
-                bar.deleteLater()
+                self._drop(bar)
         if not self.leaving:
             self._timer.stop()
 
+    @staticmethod
+    def _drop(bar: MarginBar) -> None:
+        bar.hide()  # gone from the screen now, not when the event loop gets round to it
+        bar.deleteLater()
+
     def _drop_all(self) -> None:
         for bar in [*self.bars.values(), *self.leaving.values()]:
-            bar.deleteLater()
+            self._drop(bar)
         self.bars.clear()
         self.leaving.clear()
         self.refresh()

@@ -18,7 +18,7 @@ from decimal import Decimal
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QStaticText, QTransform
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QTabBar, QToolButton, QVBoxLayout, QWidget
 
 from ..engine import Liquidated
@@ -188,9 +188,12 @@ class LevelsItem(pg.GraphicsObject):
         self._font = pg.QtGui.QFont()
         self._font.setPointSizeF(8.5)
         self._fm = QFontMetricsF(self._font)
+        self._texts: dict[str, QStaticText] = {}  # laid-out labels, reused while their text stays
 
     def set_levels(self, levels: list[Level]) -> None:
         self.levels = levels
+        if len(self._texts) > 4 * len(levels) + 16:
+            self._texts.clear()
         self.update()
 
     def set_mark(self, mark: tuple[float, str, str] | None) -> None:
@@ -217,14 +220,15 @@ class LevelsItem(pg.GraphicsObject):
 
     def _box(self, p: QPainter, x: float, y: float, text: str, colour: str, anchor_x: float,
              anchor_y: float) -> None:
-        w = self._fm.horizontalAdvance(text) + 10
-        h = self._fm.height() + 4
-        rect = QRectF(x - anchor_x * w, y - anchor_y * h, w, h)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(pg.mkBrush(colour))
-        p.drawRect(rect)
-        p.setPen(QColor(cc.BG))
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        st = self._texts.get(text)
+        if st is None:
+            st = self._texts[text] = QStaticText(text)
+            st.prepare(QTransform(), self._font)
+        size = st.size()
+        w, h = size.width() + 10, size.height() + 4
+        left, top = x - anchor_x * w, y - anchor_y * h
+        p.fillRect(QRectF(left, top, w, h), QColor(colour))
+        p.drawStaticText(QPointF(left + 5, top + 2), st)
 
     def paint(self, p: QPainter, *args) -> None:
         vb = self.getViewBox()
@@ -253,6 +257,7 @@ class LevelsItem(pg.GraphicsObject):
         p.save()
         p.resetTransform()
         p.setFont(self._font)
+        p.setPen(QColor(cc.BG))
         left, right = px.left(), px.right()
         for lv in inside:
             y = to_px.map(QPointF(rect.left(), lv.value)).y()
@@ -373,6 +378,8 @@ class PriceChart(QWidget):
         self.plot.viewport().installEventFilter(self)
 
         self.view_box.sigRangeChangedManually.connect(self._manual_range)
+        # Panning or zooming by hand while no prices arrive still needs the line re-sliced.
+        self.view_box.sigXRangeChanged.connect(lambda *_: None if self._setting_range else self._update_curve())
         self.apply_theme()
         bridge.ticked.connect(self.refresh)
         bridge.changed.connect(self._refresh_levels)
@@ -486,15 +493,8 @@ class PriceChart(QWidget):
             d = self._data.get(symbol)
             if d is None:
                 d = self._data[symbol] = _SymbolData()
-            buf = d.buf
-            n_old = len(buf)
-            n = len(t)
-            if fresh or n < n_old or (n_old and buf.last(0) != t[n_old - 1] / 1000.0):
-                buf.clear()
+            if d.buf.sync(t, p, fresh=fresh) == "reloaded":
                 d.candles.reset()
-                n_old = 0
-            if n > n_old:
-                buf.extend(t[n_old:] / 1000.0, p[n_old:])
         if fresh:
             self._marker_key = None
         self._synced_timeline = timeline
@@ -564,7 +564,7 @@ class PriceChart(QWidget):
             d.candles.update(x, y, bucket_for(max(xmax - xmin, 1e-3), spacing))
             self.candles.set_cache(d.candles)
         else:
-            self.curve.setData(x, y)
+            self._update_curve()
         last = float(y[-1])
         if last != self._last_price or self.levels.mark is None:
             rising = self._last_price is None or last >= self._last_price
@@ -574,6 +574,18 @@ class PriceChart(QWidget):
             self.levels.set_mark((last, text, cc.UP if rising else cc.DOWN))
             self.price_axis.set_tag((last, text, cc.UP if rising else cc.DOWN))
         self._update_markers()
+
+    def _update_curve(self) -> None:
+        """The line gets the prices from a screen's width left of the view onwards: pyqtgraph
+        then clips and downsamples a few thousand points, not two hours of them."""
+        d = self._current()
+        if d is None or self._style != "line" or not len(d.buf):
+            return
+        x, y = d.buf.col(0), d.buf.col(1)
+        (xmin, xmax), _ = self.view_box.viewRange()
+        i0 = max(int(np.searchsorted(x, xmin - (xmax - xmin))) - 1, 0)
+        i1 = min(int(np.searchsorted(x, xmax + (xmax - xmin))) + 1, len(x))
+        self.curve.setData(x[i0:i1], y[i0:i1])
 
     def _follow_range(self, d: _SymbolData, x: np.ndarray, y: np.ndarray) -> None:
         last = float(x[-1])
@@ -592,7 +604,19 @@ class PriceChart(QWidget):
             lo, hi = min(lo, value), max(hi, value)
         span = hi - lo
         pad = span * 0.08 if span > 0 else max(abs(hi) * 0.001, 1e-6)
-        self._set_range((x0, x1), (lo - pad, hi + pad))
+        xr, yr = (x0, x1), (lo - pad, hi + pad)
+        if not self._moves_a_pixel(xr, yr):
+            return  # following scrolls ~2 px a second: redraw the axes when it shows
+        self._set_range(xr, yr)
+
+    def _moves_a_pixel(self, xr: tuple[float, float], yr: tuple[float, float]) -> bool:
+        (ox0, ox1), (oy0, oy1) = self.view_box.viewRange()
+        size = self.view_box.size()
+        if ox1 <= ox0 or oy1 <= oy0 or size.width() <= 0 or size.height() <= 0:
+            return True
+        px, py = size.width() / (ox1 - ox0), size.height() / (oy1 - oy0)
+        return (max(abs(xr[0] - ox0), abs(xr[1] - ox1)) * px >= 1
+                or max(abs(yr[0] - oy0), abs(yr[1] - oy1)) * py >= 1)
 
     def _set_range(self, xr: tuple[float, float], yr: tuple[float, float]) -> None:
         self._setting_range = True
