@@ -1,5 +1,7 @@
 """Price sources: a seeded simulator and readers for real market-data files. No Qt, no engine."""
-from .readers import MarketData, MarketDataError, load_market_file
+from .data import MarketData
+from .errors import MarketDataError
+from .readers import load_market_file
 from .simulator import DEFAULT_SYMBOLS, SCENARIOS, START_PRICES, Simulator
 from .ticks import PriceTick
 

@@ -4,13 +4,15 @@ Returns per step: ``r = drift + σ_t · (ρ·z_common + √(1−ρ²)·z_own) + 
 GARCH(1,1)-like recursion (big moves beget big moves: volatility clustering), rare jumps, and a
 scenario's scripted move at ``event_at_ms``.
 
-Same seed, same path on every machine: the only arithmetic is IEEE +, −, ×, ÷ and √ (all
-correctly rounded), normals come from 12 uniforms of Python's ``random.Random`` (a generator whose
-stream Python keeps stable) rather than from log/sin/cos, whose last bit may differ between C
-libraries, and prices are whole numbers of ticks.
+Same seed, same path on every machine: the only arithmetic is IEEE +, −, ×, ÷ and ``math.sqrt``
+(all correctly rounded; ``x ** 0.5`` would go through the C library's ``pow``, which need not be),
+normals come from 12 uniforms of Python's ``random.Random`` (a generator whose stream Python keeps
+stable) rather than from log/sin/cos, whose last bit may differ between C libraries, and prices
+are whole numbers of ticks.
 """
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from random import Random
 from typing import Iterator
@@ -43,6 +45,7 @@ _BASE_SIGMA = 1.0e-4
 _OMEGA_SHARE, _ALPHA, _BETA = 0.04, 0.08, 0.88  # long-run variance share, reaction, persistence
 _JUMP_PROB, _JUMP_SIZE = 1 / 4000, 0.004
 _RHO = 0.7  # correlation of each coin with the common factor
+_OWN = math.sqrt(1.0 - _RHO * _RHO)  # weight of each coin's own shock: unit variance in all
 
 
 def _normal(rng: Random) -> float:
@@ -75,7 +78,13 @@ def _scripted(scenario: str, k: int, t_ms: int, event_ms: int, step_ms: int) -> 
 
 
 class Simulator:
-    """Prices for ``symbols`` ({symbol: (start price, tick size)}) every ``step_ms``."""
+    """Prices for ``symbols`` ({symbol: (start price, tick size)}) every ``step_ms``.
+
+    The path begins at the start prices at time 0 (the caller has them); ticks come from the first
+    step on, only for symbols whose price moved by a tick or more. A scenario's scripted move
+    starts at ``event_at_ms``: a minute in by default, so a live window sees it a minute after
+    choosing it; ``margin-sandbox simulate`` puts it 60 % into the duration. ``ticks()`` and
+    ``advance()`` draw from one stream, so any mix of the two gives the same path."""
 
     def __init__(self, symbols: dict[str, tuple[Decimal, Decimal]] | None = None, seed: int = 0,
                  scenario: str = "calm", step_ms: int = 250, event_at_ms: int = 60_000):
@@ -84,6 +93,9 @@ class Simulator:
         if step_ms <= 0:
             raise ValueError("step_ms must be positive")
         self.symbols = dict(symbols or DEFAULT_SYMBOLS)
+        for name, (start, tick) in self.symbols.items():
+            if not (start > 0 and tick > 0):
+                raise ValueError(f"{name}: the start price and the tick size must be above zero")
         self.scenario = scenario
         self.step_ms = step_ms
         self.event_at_ms = event_at_ms
@@ -117,12 +129,11 @@ class Simulator:
         self.t += self.step_ms
         rng = self._rng
         common = _normal(rng)
-        own_weight = (1.0 - _RHO * _RHO) ** 0.5
         long_run = _BASE_SIGMA * _BASE_SIGMA
         for k, name in enumerate(self._names):
             var = _OMEGA_SHARE * long_run + _ALPHA * self._ret[k] * self._ret[k] + _BETA * self._var[k]
             self._var[k] = var
-            shock = var ** 0.5 * (_RHO * common + own_weight * _normal(rng))
+            shock = math.sqrt(var) * (_RHO * common + _OWN * _normal(rng))
             if rng.random() < _JUMP_PROB:
                 shock += _JUMP_SIZE * _normal(rng)
             r = shock + _scripted(self.scenario, k, self.t, self.event_at_ms, self.step_ms)
