@@ -1,21 +1,83 @@
-"""The account strip: the few numbers that say where the money is."""
+"""The account strip: the few numbers that say where the money is. Each one's tooltip shows how the
+engine got it, with the current values (written when the tooltip opens, not every frame)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from typing import Callable
 
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+
+from ..engine import AccountView
 from ..engine import text
 from . import chart_common as cc
 from .bridge import SessionBridge
+from .positions_model import RATIO_CONVENTION, pct, ratio_colour
 
 FIELDS = (
-    ("cross_wallet", "Cross wallet", "the wallet every cross position shares"),
-    ("isolated_wallets", "Isolated", "the sum of every isolated position's own wallet"),
-    ("available", "Available", "cross margin balance − cross initial margin: what new orders and margin additions may use"),
-    ("total_wallet", "Total wallet", "cross wallet + isolated wallets"),
-    ("equity", "Equity", "total wallet + every unrealised PnL"),
-    ("insurance_fund", "Insurance fund", "liquidation fees and leftovers in, shortfalls after a gap out"),
-    ("cross_margin_ratio", "Cross margin ratio", "cross maintenance ÷ cross margin balance; the cross pool is liquidated at 100 %"),
+    ("cross_wallet", "Cross wallet"),
+    ("isolated_wallets", "Isolated"),
+    ("available", "Available"),
+    ("total_wallet", "Total wallet"),
+    ("equity", "Equity"),
+    ("insurance_fund", "Insurance fund"),
+    ("cross_margin_ratio", "Cross margin ratio"),
 )
+
+
+def explain(key: str, v: AccountView) -> str:
+    m = text.money
+    if key == "cross_wallet":
+        return (f"cross wallet {m(v.cross_wallet)} USDT: deposits − withdrawals + realised PnL − fees, less what "
+                f"sits in isolated wallets. Every cross position shares it, and a cross liquidation can take all of it.")
+    if key == "isolated_wallets":
+        parts = [f"{p.id} {m(p.isolated_wallet)}" for p in v.positions if p.isolated_wallet is not None]
+        listed = " + ".join(parts) if parts else "no isolated positions"
+        return (f"isolated wallets = {listed} = {m(v.isolated_wallets)} USDT\neach backs only its own "
+                f"position: an isolated liquidation loses that wallet and nothing else.")
+    if key == "available":
+        return (f"available = cross margin balance {m(v.cross_margin_balance)} − cross initial margin "
+                f"{m(v.cross_initial_margin)} = {m(v.available)} USDT (never below 0)\nnew orders (margin and "
+                f"fee), isolated margin additions and withdrawals come out of it.")
+    if key == "total_wallet":
+        return (f"total wallet = cross wallet {m(v.cross_wallet)} + isolated wallets {m(v.isolated_wallets)} = "
+                f"{m(v.total_wallet)} USDT\nit changes only with deposits, withdrawals, realised PnL, fees "
+                f"and liquidations.")
+    if key == "equity":
+        return (f"equity = total wallet {m(v.total_wallet)} + every unrealised PnL (cross "
+                f"{m(v.cross_unrealized_pnl)}, isolated {m(v.equity - v.total_wallet - v.cross_unrealized_pnl)}) "
+                f"= {m(v.equity)} USDT")
+    if key == "insurance_fund":
+        return (f"insurance fund {m(v.insurance_fund)} USDT: liquidation fees and what is left of a liquidated "
+                f"isolated wallet go in; it pays the shortfall when a price jumps past a bankruptcy price, "
+                f"so no wallet goes below zero.")
+    if key == "cross_margin_ratio":
+        return (f"cross margin ratio = cross maintenance {m(v.cross_maintenance_margin)} ÷ cross margin balance "
+                f"{m(v.cross_margin_balance)} = {pct(v.cross_margin_ratio)}\n{RATIO_CONVENTION}: at 100 % every "
+                f"cross position is closed.\ncross margin balance = cross wallet {m(v.cross_wallet)} + cross uPnL "
+                f"{m(v.cross_unrealized_pnl)}")
+    return ""
+
+
+class _Field(QWidget):
+    """A name over a value; the tooltip is asked for when it opens."""
+
+    def __init__(self, label: str, tip: Callable[[], str], parent: QWidget):
+        super().__init__(parent)
+        self.tip = tip
+        self.name = QLabel(label, self)
+        self.value = QLabel("—", self)
+        self.value.setObjectName("accountValue")
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.name)
+        box.addWidget(self.value)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            QToolTip.showText(event.globalPos(), self.tip(), self)
+            return True
+        return super().event(event)
 
 
 class AccountStrip(QWidget):
@@ -23,33 +85,54 @@ class AccountStrip(QWidget):
         super().__init__(parent)
         self.setObjectName("accountStrip")
         self.bridge = bridge
+        self.fields: dict[str, _Field] = {}
         self.values: dict[str, QLabel] = {}
+        self._shown: dict[str, str] = {}
+        self._ratio_colour = ""
+        self._theme = ""
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
-        row.setSpacing(18)
-        for key, label, tip in FIELDS:
-            box = QVBoxLayout()
-            box.setSpacing(0)
-            name = QLabel(label, self)
-            name.setStyleSheet(f"color: {cc.MUTED}; font-size: 8pt;")
-            value = QLabel("—", self)
-            value.setStyleSheet("font-weight: bold;")
-            value.setMinimumWidth(90)
-            for w in (name, value):
-                w.setToolTip(tip)
-            box.addWidget(name)
-            box.addWidget(value)
-            row.addLayout(box)
-            self.values[key] = value
+        row.setSpacing(22)
+        for key, label in FIELDS:
+            field = _Field(label, lambda k=key: explain(k, self.bridge.view()), self)
+            row.addWidget(field)
+            self.fields[key] = field
+            self.values[key] = field.value
         row.addStretch(1)
         bridge.changed.connect(self.refresh)
+        self.apply_theme()
         self.refresh()
+
+    def tooltip(self, key: str) -> str:
+        """What the field's tooltip says right now."""
+        return explain(key, self.bridge.view())
+
+    def apply_theme(self) -> None:
+        self._theme = cc.THEME
+        for key, field in self.fields.items():
+            field.name.setStyleSheet(f"color: {cc.MUTED}; font-size: 8pt;")
+            if key != "cross_margin_ratio":
+                field.value.setStyleSheet("font-weight: bold;")
+        self._ratio_colour = ""
+        if self._shown:
+            self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange and self._theme and self._theme != cc.THEME:
+            self.apply_theme()
 
     def refresh(self) -> None:
         v = self.bridge.view()
         for key, label in self.values.items():
             value = getattr(v, key)
-            if key == "cross_margin_ratio":
-                label.setText("—" if value is None else f"{value * 100:.2f} %")
-            else:
-                label.setText(f"{text.money(value)} USDT")
+            shown = pct(value) if key == "cross_margin_ratio" else f"{text.money(value)} USDT"
+            if self._shown.get(key) != shown:
+                self._shown[key] = shown
+                label.setText(shown)
+        has_cross = any(p.mode == "cross" for p in v.positions)
+        ratio = v.cross_margin_ratio
+        colour = ratio_colour(None if ratio is None else float(ratio)) if has_cross else cc.TEXT
+        if colour != self._ratio_colour:
+            self._ratio_colour = colour
+            self.values["cross_margin_ratio"].setStyleSheet(f"font-weight: bold; color: {colour};")

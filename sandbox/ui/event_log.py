@@ -1,28 +1,157 @@
 """The event log: every fill, switch, adjustment, rejection and liquidation as one sentence with its
-session time, liquidations highlighted; exportable as CSV."""
+session time, liquidations highlighted, rejections in red; exportable as CSV.
+
+The log is a model over the engine's events: sentences are written when a row is first shown (a
+long replay does not format thousands of lines nobody scrolls to), a seek back drops only the rows
+past the new point, and it follows the newest line only while the user is at the bottom.
+"""
 from __future__ import annotations
 
 import csv
 import os
 import tempfile
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ..engine import Event, Liquidated, Rejected
+from ..session.jsonlines import format_decimal
 from ..session.report import describe
 from . import chart_common as cc
 from .bridge import SessionBridge
 
-CSV_COLUMNS = ("t_ms", "time", "type", "positions", "symbol", "sentence", "price", "realized_pnl", "fee",
-               "amount", "code")
+TIME, SENTENCE = range(2)
+EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
+# The CSV: when, what, which position(s), and the event's main numbers (empty where it has none).
+CSV_COLUMNS = ("t_ms", "time", "type", "positions", "symbol", "side", "mode", "sentence", "qty", "price",
+               "liquidation_price", "realized_pnl", "fee", "margin", "amount", "isolated_wallet",
+               "wallet_before", "wallet_after", "insurance_fund", "code", "shortfall")
 
 
-def _positions(event: Event) -> str:
+def positions_of(event: Event) -> str:
     if isinstance(event, Liquidated):
         return " ".join(event.positions)
     return getattr(event, "position", None) or ""
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    return str(value)
+
+
+def csv_row(event: Event, sentence: str) -> list[str]:
+    d = event.to_dict()
+    return [str(event.t), cc.fmt_time(event.t / 1000, with_ms=True), event.type, positions_of(event),
+            _cell(d.get("symbol")), _cell(d.get("side")), _cell(d.get("mode")), sentence,
+            *(_cell(d.get(k)) for k in CSV_COLUMNS[8:])]
+
+
+class EventLogModel(QAbstractTableModel):
+    def __init__(self, bridge: SessionBridge, parent: QObject | None = None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.events: list[Event] = []
+        self.liquidations = 0
+        self.rejections = 0
+        self._sentences: dict[int, str] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- contents
+    def sentence(self, row: int) -> str:
+        s = self._sentences.get(row)
+        if s is None:
+            s = self._sentences[row] = describe(self.events[row], self.bridge.account)
+        return s
+
+    def append(self, events: list[Event]) -> None:
+        if not events:
+            return
+        first = len(self.events)
+        self._count(events, 1)
+        self.beginInsertRows(QModelIndex(), first, first + len(events) - 1)
+        self.events.extend(events)
+        self.endInsertRows()
+
+    def _count(self, events: list[Event], sign: int) -> None:
+        for e in events:
+            if isinstance(e, Liquidated):
+                self.liquidations += sign
+            elif isinstance(e, Rejected):
+                self.rejections += sign
+
+    def replace(self, events: list[Event]) -> None:
+        """Show exactly ``events``: drop or add only the tail when the current rows are a prefix
+        of it or it is a prefix of them (a seek), else start over."""
+        n, m = len(self.events), len(events)
+        common = min(n, m)
+        if common and self.events[common - 1] is events[common - 1] and self.events[0] is events[0]:
+            if m < n:
+                self._count(self.events[m:], -1)
+                self.beginRemoveRows(QModelIndex(), m, n - 1)
+                del self.events[m:]
+                for row in range(m, n):
+                    self._sentences.pop(row, None)
+                self.endRemoveRows()
+            elif m > n:
+                self.append(events[n:])
+            return
+        self.beginResetModel()
+        self.events = list(events)
+        self.liquidations = self.rejections = 0
+        self._count(self.events, 1)
+        self._sentences.clear()
+        self.endResetModel()
+
+    # -- the Qt model
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.events)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 2
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and section in (0, 1):
+            return ("Time", "Event")[section]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self.events):
+            return None
+        event = self.events[row]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cc.fmt_time(event.t / 1000, with_ms=True) if col == TIME else self.sentence(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.sentence(row) if col == SENTENCE else f"t = {event.t} ms"
+        if role == EVENT_ROLE:
+            return event
+        if role == Qt.ItemDataRole.BackgroundRole and isinstance(event, Liquidated):
+            return QBrush(QColor(cc.LIQ_MARK).darker(260) if cc.THEME == "dark" else QColor("#ffe0e4"))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if isinstance(event, Liquidated):
+                return QBrush(QColor("#ffffff" if cc.THEME == "dark" else cc.TEXT))
+            if isinstance(event, Rejected):
+                return QBrush(QColor(cc.DOWN))
+            if col == TIME:
+                return QBrush(QColor(cc.MUTED))
+            return None
+        if role == Qt.ItemDataRole.FontRole and isinstance(event, Liquidated) and col == SENTENCE:
+            return self._bold
+        return None
 
 
 class EventLog(QWidget):
@@ -30,79 +159,121 @@ class EventLog(QWidget):
         super().__init__(parent)
         self.setObjectName("eventLog")
         self.bridge = bridge
-        self.entries: list[tuple[Event, str]] = []
-        self.table = QTableWidget(0, 2, self)
-        self.table.setHorizontalHeaderLabels(["Time", "Event"])
+        self._theme = cc.THEME
+        self.model = EventLogModel(bridge, self)
+        self.table = QTableView(self)
+        self.table.setObjectName("eventLogView")
+        self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(TIME, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(SENTENCE, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.setColumnWidth(TIME, self.table.fontMetrics().horizontalAdvance("0:00:00.000") + 20)
+        self.counts = QLabel(self)
+        self.counts.setObjectName("eventCounts")
+        top = QHBoxLayout()
+        top.setContentsMargins(6, 2, 6, 0)
+        top.addWidget(self.counts)
+        top.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
         bridge.events.connect(self.append)
         bridge.reset.connect(self.reload)
         bridge.changed.connect(self._after_seek)
+        self.model.rowsInserted.connect(self._update_counts)
+        self.model.rowsRemoved.connect(self._update_counts)
+        self.model.modelReset.connect(self._update_counts)
+        self.apply_theme()
         self.reload()
 
+    # -- reading it (tests, export)
+    @property
+    def entries(self) -> list[tuple[Event, str]]:
+        """(event, the sentence shown) for every line, oldest first."""
+        return [(e, self.model.sentence(i)) for i, e in enumerate(self.model.events)]
+
+    def row_count(self) -> int:
+        return self.model.rowCount()
+
+    def sentence(self, row: int) -> str:
+        return self.model.sentence(row)
+
+    # -- following the session
     def _after_seek(self) -> None:
         """A seek or a step back changes what the engine has said so far: show exactly that."""
-        if self.bridge.timeline.event_count != len(self.entries):
+        if self.bridge.timeline.event_count != len(self.model.events):
             self.reload()
 
     def reload(self) -> None:
         """Everything the current timeline said up to its current point (after a seek or a file)."""
-        self.entries.clear()
-        self.table.setRowCount(0)
-        self.append([e for _, e in self.bridge.timeline.events])
+        at_bottom = self._at_bottom()
+        self.model.replace([e for _, e in self.bridge.timeline.events])
+        if at_bottom:
+            self.table.scrollToBottom()
 
     def append(self, events: list) -> None:
-        account = self.bridge.account
-        shown = list(events)
-        if not shown:
+        if not events:
             return
-        first = self.table.rowCount()
-        self.table.setRowCount(first + len(shown))
-        liq_bg = QBrush(QColor(cc.LIQ_MARK).darker(260) if cc.THEME == "dark" else QColor("#ffe0e4"))
-        for row, event in enumerate(shown, start=first):
-            sentence = describe(event, account)
-            self.entries.append((event, sentence))
-            when = QTableWidgetItem(cc.fmt_elapsed(event.t / 1000, with_ms=True))
-            what = QTableWidgetItem(sentence)
-            what.setToolTip(sentence)
-            if isinstance(event, Liquidated):
-                for item in (when, what):
-                    item.setBackground(liq_bg)
-                    item.setForeground(QBrush(QColor(cc.TEXT)))
-                font = what.font()
-                font.setBold(True)
-                what.setFont(font)
-            elif isinstance(event, Rejected):
-                what.setForeground(QBrush(QColor(cc.DOWN)))
-            self.table.setItem(row, 0, when)
-            self.table.setItem(row, 1, what)
-        self.table.scrollToBottom()
+        at_bottom = self._at_bottom()
+        self.model.append(list(events))
+        if at_bottom:
+            self.table.scrollToBottom()
 
+    def _at_bottom(self) -> bool:
+        bar = self.table.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 2
+
+    def _update_counts(self, *_) -> None:
+        n, liq, rej = len(self.model.events), self.model.liquidations, self.model.rejections
+        parts = [f"{n} event{'s' if n != 1 else ''}"]
+        if liq:
+            parts.append(f"{liq} liquidation{'s' if liq != 1 else ''}")
+        if rej:
+            parts.append(f"{rej} rejected")
+        self.counts.setText(" · ".join(parts))
+
+    # -- look
+    def apply_theme(self) -> None:
+        self._theme = cc.THEME
+        self.counts.setStyleSheet(f"color: {cc.MUTED}; font-size: 8pt;")
+        self.table.viewport().update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange and self._theme != cc.THEME:
+            self.apply_theme()
+
+    # -- export
     def export_csv(self, path: str | os.PathLike[str]) -> int:
-        """Write the log as CSV (all at once: a failed write leaves no half file); returns rows."""
+        """Write every line of the log as CSV: t, type, position(s), symbol, the sentence shown and
+        the event's main numbers (exact decimals). Written to a temporary file in the same folder
+        and renamed over ``path``, so a failed write never leaves a half file. Returns the rows."""
         target = Path(path)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
         try:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(tmp, 0o666 & ~mask)  # like any file the user writes (mkstemp makes it private)
             with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
                 out = csv.writer(f)
                 out.writerow(CSV_COLUMNS)
-                for event, sentence in self.entries:
-                    d = event.to_dict()
-                    out.writerow([event.t, cc.fmt_elapsed(event.t / 1000, with_ms=True), event.type,
-                                  _positions(event), d.get("symbol", ""), sentence, d.get("price", ""),
-                                  d.get("realized_pnl", ""), d.get("fee", ""), d.get("amount", ""),
-                                  d.get("code", "")])
+                for row, event in enumerate(self.model.events):
+                    out.writerow(csv_row(event, self.model.sentence(row)))
+                f.flush()
+                os.fsync(f.fileno())
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return len(self.entries)
+        return len(self.model.events)

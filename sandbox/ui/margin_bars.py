@@ -1,145 +1,317 @@
 """Margin bars: the cross pool and every isolated position as a bar that fills as its margin ratio
-rises to 100 %, with bands at 50 % and 80 %. When a liquidation takes a bar's position(s) the bar
-flashes, then leaves: the moment a learner should not miss."""
+(maintenance margin ÷ margin balance) rises to 100 %, over green / amber / red bands that change at
+50 % and 80 %, labelled with the margin balance and the maintenance margin.
+
+When a liquidation takes a bar's position(s) the bar turns into what happened ("lost its 300.00
+USDT margin"), flashes, then folds away: the moment a learner should not miss. The animation runs
+on Qt's animation timer and never blocks; the bar is out of ``bars`` at once (so the next refresh
+cannot bring it back) and in ``leaving`` until it has gone.
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from decimal import Decimal
+
+from PySide6.QtCore import (QAbstractAnimation, QEasingCurve, QEvent, QRect, QSequentialAnimationGroup, Qt,
+                            QVariantAnimation, Signal)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from ..engine import Liquidated
 from ..engine import text
 from . import chart_common as cc
 from .bridge import SessionBridge
-from .positions_table import ratio_colour
+from .positions_model import AMBER, RATIO_CONVENTION, pct, ratio_colour
 
-FLASHES = 6  # half-periods of the flash
-FLASH_MS = 140
+FLASH_MS = 300  # one flash (up and down)
+FLASHES = 3
+FOLD_MS = 220
+BAR_HEIGHT = 56
+CROSS = "cross"
 
 
 class MarginBar(QWidget):
-    """One bar: a title, the ratio filling toward 100 %, balance and maintenance underneath."""
+    """One bar. ``key`` is the position id, or "cross" for the pool."""
+
+    clicked = Signal(str)
 
     def __init__(self, key: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.key = key
         self.title = ""
         self.detail = ""
-        self.ratio = 0.0
-        self.flash_phase = 0  # >0 while flashing
-        self.setMinimumHeight(46)
-        self.setMinimumWidth(220)
+        self.ratio: float | None = 0.0
+        self.ratio_text = ""
+        self.flash = 0.0  # 0…1, the red overlay while flashing
+        self.liquidated = False
+        self.animation: QSequentialAnimationGroup | None = None
+        self._values: tuple | None = None
+        self.setObjectName(f"marginBar_{key}")
+        self.setFixedHeight(BAR_HEIGHT)
+        self.setMinimumWidth(200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
 
-    def set_values(self, title: str, ratio: float | None, balance, maintenance) -> None:
+    def set_values(self, title: str, ratio: Decimal | None, balance: Decimal, maintenance: Decimal,
+                   wallet: str = "") -> bool:
+        """Show these numbers; repaints only if something changed (returns whether it did)."""
+        values = (title, ratio, balance, maintenance, wallet)
+        if values == self._values or self.liquidated:
+            return False
+        self._values = values
         self.title = title
-        self.ratio = 1.0 if ratio is None else min(max(ratio, 0.0), 1.0)
-        self.detail = (f"{'—' if ratio is None else f'{ratio * 100:.2f} %'} · balance {text.money(balance)}"
-                       f" · maintenance {text.money(maintenance)} USDT")
-        self.setToolTip(f"{title}\nmargin ratio = maintenance ÷ margin balance; liquidation at 100 %\n{self.detail}")
+        self.ratio = None if ratio is None else float(ratio)
+        self.ratio_text = pct(ratio)
+        self.detail = f"margin balance {text.money(balance)} · maintenance {text.money(maintenance)} USDT"
+        self.setToolTip(f"{title}\n{RATIO_CONVENTION}\nmargin ratio = {text.money(maintenance)} ÷ "
+                        f"{text.money(balance)} = {self.ratio_text}" + (f"\n{wallet}" if wallet else "")
+                        + "\nbands: green below 50 %, amber to 80 %, red beyond")
         self.update()
+        return True
+
+    def set_liquidated(self, title: str, detail: str) -> None:
+        self.liquidated = True
+        self.title = title
+        self.detail = detail
+        self.ratio = 1.0
+        self.ratio_text = "LIQUIDATED"
+        self.setToolTip(f"{title}\n{detail}")
+        self.update()
+
+    def set_flash(self, value: object) -> None:
+        self.flash = float(value)
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit(self.key)
+        super().mouseReleaseEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         w = self.width()
-        if self.flash_phase % 2 == 1:
-            painter.fillRect(self.rect(), QColor(cc.LIQ_MARK))
+        h = min(self.height(), BAR_HEIGHT)
+        if self.flash > 0 or self.liquidated:
+            glow = QColor(cc.LIQ_MARK)
+            glow.setAlpha(int(40 + 150 * self.flash))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(glow)
+            painter.drawRoundedRect(self.rect().adjusted(0, 0, -1, -1), 5, 5)
+        font = QFont(self.font())
+        bold = QFont(font)
+        bold.setBold(True)
+        fm = QFontMetrics(font)
+        bfm = QFontMetrics(bold)
+        # line 1: title, and the ratio on the right
+        colour = QColor(ratio_colour(self.ratio)) if not self.liquidated else QColor(cc.TEXT)
+        painter.setFont(bold)
+        ratio_w = bfm.horizontalAdvance(self.ratio_text) + 2
+        painter.setPen(colour)
+        painter.drawText(QRect(w - ratio_w - 6, 2, ratio_w, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         self.ratio_text)
+        painter.setFont(font)
         painter.setPen(QColor(cc.TEXT))
-        painter.drawText(QRect(4, 0, w - 8, 16), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), self.title)
-        bar = QRect(4, 18, w - 8, 12)
+        title_w = max(w - ratio_w - 20, 10)
+        painter.drawText(QRect(6, 2, title_w, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         fm.elidedText(self.title, Qt.TextElideMode.ElideRight, title_w))
+        # line 2: the bar over its bands
+        bar = QRect(6, 23, w - 12, 11)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(cc.GRID))
-        painter.drawRoundedRect(bar, 3, 3)
-        painter.setBrush(QColor(ratio_colour(self.ratio)))
-        painter.drawRoundedRect(QRect(bar.left(), bar.top(), max(int(bar.width() * self.ratio), 2), bar.height()), 3, 3)
+        for lo, hi, c in ((0.0, 0.5, cc.UP), (0.5, 0.8, AMBER[cc.THEME]), (0.8, 1.0, cc.DOWN)):
+            band = QColor(c)
+            band.setAlpha(38)
+            painter.setBrush(band)
+            x0 = bar.left() + round(bar.width() * lo)
+            x1 = bar.left() + round(bar.width() * hi)
+            painter.drawRect(QRect(x0, bar.top(), x1 - x0, bar.height()))
+        filled = 1.0 if self.ratio is None else min(max(self.ratio, 0.0), 1.0)
+        if filled > 0:
+            painter.setBrush(QColor(ratio_colour(self.ratio)))
+            painter.drawRoundedRect(QRect(bar.left(), bar.top(), max(round(bar.width() * filled), 3), bar.height()), 2, 2)
         painter.setPen(QColor(cc.MUTED))
         for band in (0.5, 0.8):
-            x = bar.left() + int(bar.width() * band)
+            x = bar.left() + round(bar.width() * band)
             painter.drawLine(x, bar.top() - 2, x, bar.bottom() + 2)
-        painter.drawText(QRect(4, 31, w - 8, 15), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), self.detail)
+        painter.drawLine(bar.right(), bar.top() - 2, bar.right(), bar.bottom() + 2)
+        # line 3: the numbers behind it
+        painter.setPen(QColor(cc.TEXT if self.liquidated else cc.MUTED))
+        painter.drawText(QRect(6, 37, w - 12, h - 38), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         fm.elidedText(self.detail, Qt.TextElideMode.ElideRight, w - 12))
 
 
 class MarginBars(QWidget):
+    """``activated(key)``: the user clicked a bar (a position id, or "cross" for the pool)."""
+
+    activated = Signal(str)
+
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("marginBars")
         self.bridge = bridge
         self.bars: dict[str, MarginBar] = {}
         self.leaving: dict[str, MarginBar] = {}
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(4, 4, 4, 4)
-        self._layout.setSpacing(4)
-        self.hint = QLabel("Bars fill as the margin ratio rises; 100 % liquidates.", self)
-        self.hint.setStyleSheet(f"color: {cc.MUTED};")
+        self._order: list[str] = []
+        self._theme = ""
+        self.hint = QLabel("Margin ratio = maintenance ÷ margin balance; 100 % liquidates.", self)
+        self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)
-        self._layout.addWidget(self.hint)
-        self._layout.addStretch(1)
-        self._timer = QTimer(self)
-        self._timer.setInterval(FLASH_MS)
-        self._timer.timeout.connect(self._flash_step)
+        self.hint.setToolTip(f"{RATIO_CONVENTION}.\nCross: one bar for the pool that every cross position "
+                             f"shares. Isolated: one bar per position, backed only by its own wallet.")
+        self.empty = QLabel("No open positions.", self)
+        self.inner = QWidget()
+        self.inner.setObjectName("marginBarsInner")
+        self.column = QVBoxLayout(self.inner)
+        self.column.setContentsMargins(0, 0, 0, 0)
+        self.column.setSpacing(4)
+        self.column.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidget(self.inner)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.viewport().setAutoFillBackground(False)
+        self.inner.setAutoFillBackground(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.scroll, 1)
         bridge.changed.connect(self.refresh)
         bridge.events.connect(self._on_events)
         bridge.reset.connect(self._drop_all)
+        self.apply_theme()
         self.refresh()
 
+    def apply_theme(self) -> None:
+        self._theme = cc.THEME
+        self.hint.setStyleSheet(f"color: {cc.MUTED};")
+        self.empty.setStyleSheet(f"color: {cc.MUTED};")
+        for bar in (*self.bars.values(), *self.leaving.values()):
+            bar.update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange and self._theme and self._theme != cc.THEME:
+            self.apply_theme()
+
+    # ------------------------------------------------------------------ following the account
     def _bar(self, key: str) -> MarginBar:
         bar = self.bars.get(key)
         if bar is None:
-            bar = self.bars[key] = MarginBar(key, self)
-            self._layout.insertWidget(self._layout.count() - 1, bar)
+            bar = self.bars[key] = MarginBar(key, self.inner)
+            bar.clicked.connect(self.activated)
+            self.column.insertWidget(self.column.count() - 1, bar)
         return bar
 
     def refresh(self) -> None:
         v = self.bridge.view()
-        wanted = set()
+        wanted: list[str] = []
         cross = [p for p in v.positions if p.mode == "cross"]
         if cross:
-            wanted.add("cross")
-            self._bar("cross").set_values(f"Cross pool · {len(cross)} position(s) · wallet "
-                                          f"{text.money(v.cross_wallet)} USDT",
-                                          None if v.cross_margin_ratio is None else float(v.cross_margin_ratio),
-                                          v.cross_margin_balance, v.cross_maintenance_margin)
+            wanted.append(CROSS)
+            n = len(cross)
+            self._bar(CROSS).set_values(
+                f"Cross pool · {n} position{'s' if n != 1 else ''}",
+                v.cross_margin_ratio, v.cross_margin_balance, v.cross_maintenance_margin,
+                f"cross wallet {text.money(v.cross_wallet)} + cross uPnL {text.money(v.cross_unrealized_pnl)} "
+                f"= margin balance {text.money(v.cross_margin_balance)} USDT; "
+                f"positions: {', '.join(p.id for p in cross)}")
         for p in v.positions:
-            if p.mode == "isolated":
-                wanted.add(p.id)
-                self._bar(p.id).set_values(f"{p.id} {p.symbol} {p.side} · isolated {p.leverage}× · wallet "
-                                           f"{text.money(p.isolated_wallet)} USDT",
-                                           None if p.margin_ratio is None else float(p.margin_ratio),
-                                           p.margin_balance, p.maintenance_margin)
+            if p.mode != "isolated":
+                continue
+            wanted.append(p.id)
+            wallet = p.isolated_wallet if p.isolated_wallet is not None else Decimal(0)
+            self._bar(p.id).set_values(
+                f"{p.id} {p.symbol} {p.side} {p.leverage}× isolated",
+                p.margin_ratio, p.margin_balance, p.maintenance_margin,
+                f"isolated wallet {text.money(wallet)} + uPnL {text.money(p.unrealized_pnl)} = margin "
+                f"balance {text.money(p.margin_balance)} USDT")
         for key in [k for k in self.bars if k not in wanted]:  # closed (liquidated ones left already)
             self._drop(self.bars.pop(key))
+        if wanted != self._order:
+            self._order = wanted
+            self._arrange()
+        self.empty.setVisible(not self.bars and not self.leaving)
 
+    def _arrange(self) -> None:
+        """The pool first, then the isolated bars in the table's order (bars on their way out stay
+        below them until they have gone)."""
+        for key in self._order:
+            self.column.removeWidget(self.bars[key])
+        for at, key in enumerate(self._order):
+            self.column.insertWidget(at, self.bars[key])
+
+    # ------------------------------------------------------------------ liquidations
     def _on_events(self, events: list) -> None:
         for e in events:
             if isinstance(e, Liquidated):
-                key = "cross" if e.mode == "cross" else e.positions[0]
-                bar = self.bars.get(key)
-                if bar is not None:
-                    self.bars.pop(key)
-                    bar.flash_phase = FLASHES
-                    bar.set_values(f"LIQUIDATED: {bar.title}", 1.0, e.wallet_after, e.wallet_after)
-                    self.leaving[f"{key}@{e.t}"] = bar
-        if self.leaving and not self._timer.isActive():
-            self._timer.start()
+                self._liquidated(e)
 
-    def _flash_step(self) -> None:
-        for key, bar in list(self.leaving.items()):
-            bar.flash_phase -= 1
-            bar.update()
-            if bar.flash_phase <= 0:
-                del self.leaving[key]
-                self._drop(bar)
-        if not self.leaving:
-            self._timer.stop()
+    def _liquidated(self, e: Liquidated) -> None:
+        key = CROSS if e.mode == "cross" else e.positions[0]
+        bar = self.bars.pop(key, None)
+        if bar is None:  # opened and liquidated within one frame: still show that it happened
+            bar = MarginBar(key, self.inner)
+            self.column.insertWidget(self.column.count() - 1, bar)
+            bar.show()
+        if key in self._order:
+            self._order.remove(key)
+        price = text.price(e.price, self.bridge.instrument(e.symbol).tick_size)
+        if e.mode == "cross":
+            title = f"Cross pool at {e.symbol} {price}"
+            detail = (f"{', '.join(e.positions)} closed; cross wallet {text.money(e.wallet_before)} → "
+                      f"{text.money(e.wallet_after)} USDT")
+        else:
+            title = f"{key} {e.symbol} {e.side} at {price}"
+            detail = f"lost its {text.money(e.wallet_before)} USDT margin; nothing else"
+        bar.set_liquidated(title, detail)
+        name = f"{key}@{e.t}"
+        while name in self.leaving:
+            name += "'"
+        self.leaving[name] = bar
+        self._animate(name, bar)
+        self.empty.setVisible(False)
 
-    @staticmethod
-    def _drop(bar: MarginBar) -> None:
+    def _animate(self, name: str, bar: MarginBar) -> None:
+        group = QSequentialAnimationGroup(bar)
+        flash = QVariantAnimation(bar)
+        flash.setDuration(FLASH_MS)
+        flash.setStartValue(0.0)
+        flash.setKeyValueAt(0.5, 1.0)
+        flash.setEndValue(0.0)
+        flash.setLoopCount(FLASHES)
+        flash.valueChanged.connect(bar.set_flash)
+        fold = QVariantAnimation(bar)
+        fold.setDuration(FOLD_MS)
+        fold.setStartValue(BAR_HEIGHT)
+        fold.setEndValue(0)
+        fold.setEasingCurve(QEasingCurve.Type.InQuad)
+        fold.valueChanged.connect(lambda h: bar.setFixedHeight(int(h)))
+        group.addAnimation(flash)
+        group.addAnimation(fold)
+        group.finished.connect(lambda: self._gone(name))
+        bar.animation = group
+        bar.set_flash(1.0)
+        group.start(QAbstractAnimation.DeletionPolicy.KeepWhenStopped)
+
+    def _gone(self, name: str) -> None:
+        bar = self.leaving.pop(name, None)
+        if bar is not None:
+            self._drop(bar)
+        self.empty.setVisible(not self.bars and not self.leaving)
+
+    def _drop(self, bar: MarginBar) -> None:
+        self.column.removeWidget(bar)
         bar.hide()  # gone from the screen now, not when the event loop gets round to it
         bar.deleteLater()
 
     def _drop_all(self) -> None:
         for bar in [*self.bars.values(), *self.leaving.values()]:
+            if bar.animation is not None:
+                bar.animation.stop()
             self._drop(bar)
         self.bars.clear()
         self.leaving.clear()
+        self._order = []
         self.refresh()

@@ -1,0 +1,141 @@
+"""Margin bars and the account strip: a bar per isolated position and one for the cross pool with
+the engine's ratios; a liquidation flashes its bar before it leaves, removes its row and adds a
+highlighted log line, and an isolated one leaves the cross wallet alone."""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from sandbox.engine import Open, Price, text
+from sandbox.session.model import SessionHeader
+from sandbox.session.timeline import Timeline
+from sandbox.ui.account_strip import AccountStrip
+from sandbox.ui.bridge import SessionBridge
+from sandbox.ui.event_log import EventLog
+from sandbox.ui.margin_bars import MarginBars
+from sandbox.ui.positions_table import PositionsTable
+
+
+@pytest.fixture
+def bridge(qtbot):
+    b = SessionBridge(Timeline(SessionHeader.new("10000")))
+    b.submit(Price("BTCUSDT", D("60000")))
+    b.submit(Price("ETHUSDT", D("3000")))
+    return b
+
+
+@pytest.fixture
+def bars(qtbot, bridge):
+    w = MarginBars(bridge)
+    qtbot.addWidget(w)
+    w.resize(380, 400)
+    w.show()
+    return w
+
+
+def test_one_bar_for_the_pool_and_one_per_isolated_position_with_the_engines_ratios(qtbot, bridge, bars):
+    assert bars.bars == {} and bars.empty.isVisible()
+    bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
+    bridge.submit(Open("ETHUSDT", "short", D("1"), 5, "cross"))
+    bridge.submit(Open("BTCUSDT", "short", D("0.1"), 10, "cross"))
+    assert set(bars.bars) == {"p1", "cross"}
+    order = [bars.column.itemAt(i).widget().key for i in range(bars.column.count() - 1)]
+    assert order == ["cross", "p1"]  # the pool first
+    bridge.submit(Price("BTCUSDT", D("58000")))
+    v = bridge.view()
+    p1 = next(p for p in v.positions if p.id == "p1")
+    assert bars.bars["p1"].ratio_text == f"{p1.margin_ratio * 100:.2f} %"
+    assert bars.bars["p1"].detail == (f"margin balance {text.money(p1.margin_balance)} · maintenance "
+                                      f"{text.money(p1.maintenance_margin)} USDT")
+    assert bars.bars["cross"].ratio_text == f"{v.cross_margin_ratio * 100:.2f} %"
+    assert bars.bars["cross"].title == "Cross pool · 2 positions"
+    assert "margin ratio = maintenance margin / margin balance; liquidation at 100 %" in bars.bars["p1"].toolTip()
+    assert not bars.empty.isVisible()
+
+
+def test_bars_fill_toward_100_and_change_colour_at_the_bands(qtbot, bridge, bars):
+    from sandbox.ui.positions_model import ratio_colour
+
+    bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
+    lp = bridge.account.liquidation_price("p1")
+    colours = []
+    for price in (D(60000), lp + D(200), lp + D(40)):
+        bridge.submit(Price("BTCUSDT", price))
+        bar = bars.bars["p1"]
+        colours.append(ratio_colour(bar.ratio))
+        image = bar.grab().toImage()
+        assert not image.isNull()
+    assert bars.bars["p1"].ratio > 0.8
+    assert len(set(colours)) == 3  # green, amber, red
+
+
+def test_an_isolated_liquidation_flashes_its_bar_removes_its_row_and_is_logged(qtbot, bridge, bars):
+    table, log, strip = PositionsTable(bridge), EventLog(bridge), AccountStrip(bridge)
+    for w in (table, log, strip):
+        qtbot.addWidget(w)
+    bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
+    bridge.submit(Open("ETHUSDT", "short", D("1"), 5, "cross"))
+    cross_wallet = bridge.account.cross_wallet
+    bar = bars.bars["p1"]
+    bridge.submit(Price("BTCUSDT", bridge.account.liquidation_price("p1")))
+    # the row is gone, the bar is on its way out and says what happened
+    assert [p.id for p in bridge.view().positions] == ["p2"] and table.model.rowCount() == 1
+    assert "p1" not in bars.bars and list(bars.leaving.values()) == [bar]
+    assert bar.liquidated and bar.ratio_text == "LIQUIDATED"
+    assert bar.detail == "lost its 300.00 USDT margin; nothing else"
+    qtbot.waitUntil(lambda: bar.flash > 0.5, timeout=3000)  # it flashes…
+    qtbot.waitUntil(lambda: not bars.leaving, timeout=5000)  # …then leaves
+    assert set(bars.bars) == {"cross"}
+    # the log says so, highlighted
+    event, sentence = log.entries[-1]
+    assert event.type == "liquidated" and "lost its 300.00 USDT margin" in sentence
+    index = log.model.index(log.row_count() - 1, 1)
+    assert index.data(Qt.ItemDataRole.FontRole).bold() and index.data(Qt.ItemDataRole.BackgroundRole) is not None
+    # and the cross wallet did not move
+    assert bridge.account.cross_wallet == cross_wallet
+    assert strip.values["cross_wallet"].text() == f"{text.money(cross_wallet)} USDT"
+
+
+def test_a_cross_liquidation_flashes_the_pool_and_leaves_isolated_bars(qtbot, bridge, bars):
+    bridge.submit(Open("BTCUSDT", "long", D("1"), 10, "cross"))
+    bridge.submit(Open("ETHUSDT", "long", D("1"), 10, "isolated"))
+    pool = bars.bars["cross"]
+    lp = next(p for p in bridge.view().positions if p.id == "p1").liquidation_price
+    bridge.submit(Price("BTCUSDT", lp))
+    assert "cross" not in bars.bars and pool in bars.leaving.values() and "p2" in bars.bars
+    assert pool.title.startswith("Cross pool at BTCUSDT") and pool.ratio_text == "LIQUIDATED"
+    qtbot.waitUntil(lambda: not bars.leaving, timeout=5000)
+    assert set(bars.bars) == {"p2"}
+
+
+def test_clicking_a_bar_says_which(qtbot, bridge, bars):
+    bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
+    with qtbot.waitSignal(bars.activated) as blocker:
+        QTest.mouseClick(bars.bars["p1"], Qt.MouseButton.LeftButton)
+    assert blocker.args == ["p1"]
+
+
+def test_a_new_timeline_drops_every_bar(qtbot, bridge, bars):
+    bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
+    bridge.set_timeline(Timeline(SessionHeader.new("10000")))
+    assert bars.bars == {} and bars.leaving == {}
+
+
+def test_the_account_strip_shows_the_engines_numbers_and_how_they_were_got(qtbot, bridge):
+    strip = AccountStrip(bridge)
+    qtbot.addWidget(strip)
+    bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
+    bridge.submit(Open("ETHUSDT", "short", D("1"), 10, "cross"))
+    bridge.submit(Price("ETHUSDT", D("2900")))
+    v = bridge.view()
+    for key in ("cross_wallet", "isolated_wallets", "available", "total_wallet", "equity", "insurance_fund"):
+        assert strip.values[key].text() == f"{text.money(getattr(v, key))} USDT"
+    assert strip.values["cross_margin_ratio"].text() == f"{v.cross_margin_ratio * 100:.2f} %"
+    assert strip.tooltip("available").startswith(
+        f"available = cross margin balance {text.money(v.cross_margin_balance)} − cross initial margin "
+        f"{text.money(v.cross_initial_margin)} = {text.money(v.available)} USDT")
+    assert "isolated wallets = p1 300.00 = 300.00 USDT" in strip.tooltip("isolated_wallets")
+    assert "liquidation at 100 %" in strip.tooltip("cross_margin_ratio")
