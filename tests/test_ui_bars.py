@@ -13,18 +13,9 @@ from sandbox.engine import Open, Price, text
 from sandbox.session.model import SessionHeader
 from sandbox.session.timeline import Timeline
 from sandbox.ui.account_strip import AccountStrip
-from sandbox.ui.bridge import SessionBridge
 from sandbox.ui.event_log import EventLog
 from sandbox.ui.margin_bars import MarginBars
 from sandbox.ui.positions_table import PositionsTable
-
-
-@pytest.fixture
-def bridge(qtbot):
-    b = SessionBridge(Timeline(SessionHeader.new("10000")))
-    b.submit(Price("BTCUSDT", D("60000")))
-    b.submit(Price("ETHUSDT", D("3000")))
-    return b
 
 
 @pytest.fixture

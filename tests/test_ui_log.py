@@ -15,17 +15,8 @@ from sandbox.session.model import SessionHeader
 from sandbox.session.report import describe
 from sandbox.session.timeline import Timeline
 from sandbox.ui import event_log
-from sandbox.ui.bridge import SessionBridge
 from sandbox.ui.event_log import CSV_COLUMNS, EventLog
 from sandbox.ui.positions_table import PositionsTable
-
-
-@pytest.fixture
-def bridge(qtbot):
-    b = SessionBridge(Timeline(SessionHeader.new("10000")))
-    b.submit(Price("BTCUSDT", D("60000")))
-    b.submit(Price("ETHUSDT", D("3000")))
-    return b
 
 
 @pytest.fixture

@@ -13,21 +13,12 @@ from PySide6.QtWidgets import QApplication, QSpinBox
 from sandbox.engine import AdjustMargin, Open, Price, Rejected, SetMode, text
 from sandbox.session.model import SessionHeader
 from sandbox.session.timeline import Timeline
-from sandbox.ui.bridge import SessionBridge
 from sandbox.ui.positions_model import (CLOSE, ENTRY, LEVERAGE, LIQ, MARGIN, MARK, MODE, NOTIONAL, PNL, RATIO, SIDE,
                                         SIZE, SYMBOL, PositionsModel, liquidation_text)
 from sandbox.ui.positions_table import CloseDialog, MarginDialog, PositionsTable
 
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
-
-
-@pytest.fixture
-def bridge(qtbot):
-    b = SessionBridge(Timeline(SessionHeader.new("10000")))
-    b.submit(Price("BTCUSDT", D("60000")))
-    b.submit(Price("ETHUSDT", D("3000")))
-    return b
 
 
 @pytest.fixture

@@ -22,14 +22,6 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def bridge(qtbot):
-    b = SessionBridge(Timeline(SessionHeader.new("10000")))
-    b.submit(Price("BTCUSDT", D("60000")))
-    b.submit(Price("ETHUSDT", D("3000")))
-    return b
-
-
-@pytest.fixture
 def ticket(qtbot, bridge):
     t = OrderTicket(bridge)
     qtbot.addWidget(t)
