@@ -4,6 +4,7 @@ Goal (issue "Margin engine"): ≥ 100,000 events/s with 10 positions, and the ra
 positions at least half the rate with 1 (a tick only compares against kept thresholds).
 Run: python bench/bench_engine.py
 """
+
 from common import account_with_positions, best_of, price_path
 
 from sandbox.engine import Price
@@ -20,14 +21,14 @@ def main() -> None:
         path = price_path(TICKS, symbols=sorted({p.symbol for p in account.positions.values()}))
         set_mark = account.set_mark
 
-        def ticks() -> None:
+        def ticks(path=path, set_mark=set_mark) -> None:
             for t, (symbol, price) in enumerate(path):
                 set_mark(t, symbol, price)
 
         commands = [Price(s, p) for s, p in path[:50_000]]
         apply = account.apply
 
-        def applied() -> None:
+        def applied(commands=commands, apply=apply) -> None:
             for t, c in enumerate(commands):
                 apply(c, t)
 

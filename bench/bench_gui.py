@@ -8,11 +8,13 @@ Goals: ≥ 50 fps, p95 < 20 ms, lag < 100 ms.
 
     python bench/bench_gui.py [--seconds 20] [--style candles|line] [--history-hours 2] [--profile]
 """
+
 from __future__ import annotations
 
 import argparse
 import cProfile
 import gc
+import itertools
 import os
 import pstats
 import sys
@@ -35,7 +37,7 @@ def pct(values, q):
     if not values:
         return float("nan")
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
 class TimedMarket:
@@ -64,8 +66,16 @@ def build(history_hours: float, seed: int = 11):
 
     profile = load_profile("binance-usdm")
     symbols = list(profile.instruments)[:SYMBOLS]
-    starts = {"BTCUSDT": "64000", "ETHUSDT": "3200", "SOLUSDT": "150", "XRPUSDT": "0.62",
-              "BNBUSDT": "580", "DOGEUSDT": "0.16", "ADAUSDT": "0.45", "LINKUSDT": "14.5"}
+    starts = {
+        "BTCUSDT": "64000",
+        "ETHUSDT": "3200",
+        "SOLUSDT": "150",
+        "XRPUSDT": "0.62",
+        "BNBUSDT": "580",
+        "DOGEUSDT": "0.16",
+        "ADAUSDT": "0.45",
+        "LINKUSDT": "14.5",
+    }
     spec = {s: (Decimal(starts.get(s, "100")), profile.instruments[s].tick_size) for s in symbols}
     step_ms = 1000 // HZ
     header = SessionHeader.new("1000000", "binance-usdm")
@@ -77,7 +87,9 @@ def build(history_hours: float, seed: int = 11):
         inst = profile.instruments[s]
         mark = timeline.account.marks[s]
         qty = max((Decimal(2000) / mark / inst.qty_step).to_integral_value() * inst.qty_step, inst.qty_step)
-        timeline.submit(Open(s, "long" if i % 2 else "short", qty, 2 + i % 3, "cross" if i % 4 < 2 else "isolated"))
+        timeline.submit(
+            Open(s, "long" if i % 2 else "short", qty, 2 + i % 3, "cross" if i % 4 < 2 else "isolated")
+        )
     end = int(history_hours * 3600 * 1000)
     chunk = 60_000
     t = step_ms
@@ -114,7 +126,7 @@ def main() -> int:
     market_box: dict[str, TimedMarket] = {}
 
     class BenchWindow(MainWindow):
-        def event(self, e):  # noqa: N802
+        def event(self, e):
             if e.type() != QEvent.Type.UpdateRequest:
                 return super().event(e)
             start = time.perf_counter()
@@ -132,7 +144,11 @@ def main() -> int:
 
     def factory(marks, t0_ms):
         # The first call continues the history's simulator; later ones (never here) start afresh.
-        inner = sim if "m" not in market_box else _OffsetMarket(type(sim)(spec, seed=2, step_ms=1000 // HZ), t0_ms)
+        inner = (
+            sim
+            if "m" not in market_box
+            else _OffsetMarket(type(sim)(spec, seed=2, step_ms=1000 // HZ), t0_ms)
+        )
         market_box["m"] = TimedMarket(inner)
         return market_box["m"]
 
@@ -202,30 +218,44 @@ def main() -> int:
                 paint += paints[j][1] - paints[j][0]
             j += 1
         frame_times.append(work[i] + paint)
-    intervals = [b - a for a, b in zip(starts, starts[1:])]
+    intervals = [b - a for a, b in itertools.pairwise(starts)]
     half = len(backlog) // 2
     m = market_box.get("m")
-    print(f"setup: {n_inputs:,} inputs of history ({args.history_hours:g} h × {SYMBOLS} symbols × {HZ} Hz, "
-          f"{POSITIONS} positions) built in {built:.1f} s")
-    print(f"run: {wall:.1f} s offscreen, style {args.style}, {m.ticks if m else 0:,} live ticks "
-          f"({(m.ticks if m else 0) / wall:.0f}/s)")
+    print(
+        f"setup: {n_inputs:,} inputs of history ({args.history_hours:g} h × {SYMBOLS} symbols × {HZ} Hz, "
+        f"{POSITIONS} positions) built in {built:.1f} s"
+    )
+    print(
+        f"run: {wall:.1f} s offscreen, style {args.style}, {m.ticks if m else 0:,} live ticks "
+        f"({(m.ticks if m else 0) / wall:.0f}/s)"
+    )
     fps = frames / wall
     p95 = pct(frame_times, 95) * 1000
     lag95 = pct(lags, 95) * 1000
     print(f"frames per second:        {fps:6.1f}   (goal ≥ 50: {'ok' if fps >= 50 else 'MISSED'})")
     print(f"repaints per second:      {len(paints) / wall:6.1f}")
-    print(f"frame time p50 / p95 / max: {pct(frame_times, 50) * 1000:5.1f} / {p95:5.1f} / "
-          f"{max(frame_times) * 1000:5.1f} ms   (goal p95 < 20: {'ok' if p95 < 20 else 'MISSED'})")
-    print(f"  of which work p95 {pct(work, 95) * 1000:.1f} ms, repaint p95 "
-          f"{pct([b - a for a, b in paints], 95) * 1000:.1f} ms; frame interval p95 {pct(intervals, 95) * 1000:.1f} ms")
-    print(f"lag tick → painted p50 / p95 / max: {pct(lags, 50) * 1000:5.1f} / {lag95:5.1f} / "
-          f"{max(lags or [0]) * 1000:5.1f} ms   (goal < 100: {'ok' if lag95 < 100 else 'MISSED'})")
+    print(
+        f"frame time p50 / p95 / max: {pct(frame_times, 50) * 1000:5.1f} / {p95:5.1f} / "
+        f"{max(frame_times) * 1000:5.1f} ms   (goal p95 < 20: {'ok' if p95 < 20 else 'MISSED'})"
+    )
+    print(
+        f"  of which work p95 {pct(work, 95) * 1000:.1f} ms, repaint p95 "
+        f"{pct([b - a for a, b in paints], 95) * 1000:.1f} ms; frame interval p95 {pct(intervals, 95) * 1000:.1f} ms"
+    )
+    print(
+        f"lag tick → painted p50 / p95 / max: {pct(lags, 50) * 1000:5.1f} / {lag95:5.1f} / "
+        f"{max(lags or [0]) * 1000:5.1f} ms   (goal < 100: {'ok' if lag95 < 100 else 'MISSED'})"
+    )
     first, second = max(backlog[:half] or [0]), max(backlog[half:] or [0])
     bounded = second <= max(2 * first, 2 * SYMBOLS * HZ * 0.25)
-    print(f"backlog: inputs per frame max {first} (first half) / {second} (second half); market clock ahead of "
-          f"the last fed tick ≤ {max(behind or [0]):.0f} ms → {'bounded' if bounded else 'GROWING'}")
-    print(f"account.view() calls per frame: {view_calls[0] / max(frames, 1):.2f}; garbage collections "
-          f"{len(gc_pauses)}, longest {max(gc_pauses or [0]) * 1000:.1f} ms")
+    print(
+        f"backlog: inputs per frame max {first} (first half) / {second} (second half); market clock ahead of "
+        f"the last fed tick ≤ {max(behind or [0]):.0f} ms → {'bounded' if bounded else 'GROWING'}"
+    )
+    print(
+        f"account.view() calls per frame: {view_calls[0] / max(frames, 1):.2f}; garbage collections "
+        f"{len(gc_pauses)}, longest {max(gc_pauses or [0]) * 1000:.1f} ms"
+    )
     if profiler:
         pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(35)
     window.close()

@@ -2,6 +2,7 @@
 the same file with csv.reader in the same run (the ratio is what to compare between machines).
 Run: python bench/bench_import.py
 """
+
 import collections
 import csv
 import random
@@ -64,8 +65,10 @@ def main() -> None:
     print(f"csv.reader only:        {t_csv:6.2f} s  {ROWS / t_csv:>12,.0f} rows/s")
     print(f"load (parse + checks):  {t_load:6.2f} s  {ROWS / t_load:>12,.0f} rows/s")
     print(f"ticks (Decimal prices): {t_ticks:6.2f} s  {ticks / t_ticks:>12,.0f} ticks/s")
-    print(f"import = load + ticks:  {total:6.2f} s  {ROWS / total:>12,.0f} rows/s  "
-          f"({total / t_csv:.1f}× csv.reader)")
+    print(
+        f"import = load + ticks:  {total:6.2f} s  {ROWS / total:>12,.0f} rows/s  "
+        f"({total / t_csv:.1f}× csv.reader)"
+    )
     print(f"peak memory after load + ticks: {peak_mb:,.0f} MB")
     print(f"margin-sandbox import (to a session file): {t_cli:6.2f} s  {ROWS / t_cli:>10,.0f} rows/s")
 

@@ -5,6 +5,7 @@ same run: json.loads of every line (the baseline), read_session (parse + validat
 commands), and read_session + run (everything `margin-sandbox replay` does).
 Run: python bench/bench_replay.py
 """
+
 import json
 import tempfile
 import time

@@ -2,6 +2,7 @@
 stepping back one input. Goal: 95th percentile under 50 ms.
 Run: python bench/bench_seek.py
 """
+
 import random
 import statistics
 import tempfile
@@ -24,8 +25,10 @@ def main() -> None:
     t0 = time.perf_counter()
     timeline = Timeline.from_session(session)
     timeline.seek_index(len(timeline))  # play it once: checkpoints are laid on the way
-    print(f"first full pass (lays {len(timeline._checkpoints)} checkpoints, one every "
-          f"{CHECKPOINT_EVERY} inputs): {time.perf_counter() - t0:.1f} s")
+    print(
+        f"first full pass (lays {len(timeline._checkpoints)} checkpoints, one every "
+        f"{CHECKPOINT_EVERY} inputs): {time.perf_counter() - t0:.1f} s"
+    )
     rng = random.Random(11)
     seeks = []
     for _ in range(100):
@@ -40,8 +43,10 @@ def main() -> None:
         steps.append((time.perf_counter() - t0) * 1000)
     seeks.sort()
     steps.sort()
-    print(f"seek to 100 random moments: median {statistics.median(seeks):.1f} ms, "
-          f"p95 {seeks[94]:.1f} ms, max {seeks[-1]:.1f} ms   (goal p95 < 50 ms)")
+    print(
+        f"seek to 100 random moments: median {statistics.median(seeks):.1f} ms, "
+        f"p95 {seeks[94]:.1f} ms, max {seeks[-1]:.1f} ms   (goal p95 < 50 ms)"
+    )
     print(f"step back: median {statistics.median(steps):.1f} ms, p95 {steps[94]:.1f} ms")
 
 

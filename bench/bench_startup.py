@@ -6,6 +6,7 @@ unless a display is set. Prints the runs and their median.
 
     python bench/bench_startup.py [--runs 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,11 +52,19 @@ app.exec()
 
 def one_run(settings_dir: str) -> float:
     env = dict(os.environ)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen" if not env.get("DISPLAY") else env.get("QT_QPA_PLATFORM", "xcb"))
+    env.setdefault(
+        "QT_QPA_PLATFORM", "offscreen" if not env.get("DISPLAY") else env.get("QT_QPA_PLATFORM", "xcb")
+    )
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", CHILD, settings_dir], capture_output=True, text=True, env=env,
-                         cwd=ROOT, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, settings_dir],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
     for line in out.stdout.splitlines():
         if line.startswith("painted "):
             return float(line.split()[1]) - start

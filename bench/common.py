@@ -1,4 +1,5 @@
 """Shared set-up for the benchmarks: a profile, a session with open positions, timing helpers."""
+
 from __future__ import annotations
 
 import random
@@ -9,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sandbox.engine import Account, Open, Price  # noqa: E402
-from sandbox.market import START_PRICES  # noqa: E402
-from sandbox.profiles import load_profile  # noqa: E402
+from sandbox.engine import Account, Open, Price
+from sandbox.market import START_PRICES
+from sandbox.profiles import load_profile
 
 SYMBOLS = list(START_PRICES)  # the 8 symbols of binance-usdm
 
@@ -38,8 +39,16 @@ def account_with_positions(n: int, seed: int = 7) -> Account:
         inst = profile.instruments[symbol]
         notional = Decimal(rng.randrange(200, 2000))
         qty = (notional / START_PRICES[symbol]).quantize(inst.qty_step) or inst.qty_step
-        events = account.apply(Open(symbol, rng.choice(["long", "short"]), qty, rng.choice([3, 5, 10]),
-                                    "cross" if i % 2 else "isolated"), 0)
+        events = account.apply(
+            Open(
+                symbol,
+                rng.choice(["long", "short"]),
+                qty,
+                rng.choice([3, 5, 10]),
+                "cross" if i % 2 else "isolated",
+            ),
+            0,
+        )
         assert events and events[0].type == "opened", events
     return account
 
@@ -70,13 +79,27 @@ def write_big_session(path: Path, events: int = 1_000_000, seed: int = 5) -> Non
     prices = {s: float(START_PRICES[s]) for s in SYMBOLS}
     with open(path, "w", encoding="utf-8") as out:
         out.write(dumps(SessionHeader.new("100000").to_dict()) + "\n")
-        for s in SYMBOLS:
-            out.write(dumps({"t": 0, "type": "price", "symbol": s, "price": str(START_PRICES[s])}) + "\n")
+        out.writelines(
+            dumps({"t": 0, "type": "price", "symbol": s, "price": str(START_PRICES[s])}) + "\n"
+            for s in SYMBOLS
+        )
         for i in range(10):
             s = SYMBOLS[i % 8]
             qty = (Decimal(1000) / START_PRICES[s]).quantize(profile.instruments[s].qty_step)
-            out.write(dumps({"t": 0, "type": "open", "symbol": s, "side": "long" if i % 3 else "short",
-                             "qty": str(qty), "leverage": 5, "mode": "cross" if i % 2 else "isolated"}) + "\n")
+            out.write(
+                dumps(
+                    {
+                        "t": 0,
+                        "type": "open",
+                        "symbol": s,
+                        "side": "long" if i % 3 else "short",
+                        "qty": str(qty),
+                        "leverage": 5,
+                        "mode": "cross" if i % 2 else "isolated",
+                    }
+                )
+                + "\n"
+            )
         written = 18
         t = 0
         while written < events:
@@ -84,5 +107,7 @@ def write_big_session(path: Path, events: int = 1_000_000, seed: int = 5) -> Non
             for s in SYMBOLS:
                 prices[s] *= 1 + rng.uniform(-0.0002, 0.0002)
                 tick = profile.instruments[s].tick_size
-                out.write(f'{{"t": {t}, "type": "price", "symbol": "{s}", "price": "{Decimal(prices[s]).quantize(tick)}"}}\n')
+                out.write(
+                    f'{{"t": {t}, "type": "price", "symbol": "{s}", "price": "{Decimal(prices[s]).quantize(tick)}"}}\n'
+                )
                 written += 1

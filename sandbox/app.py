@@ -1,4 +1,5 @@
 """Start the window: ``margin-sandbox`` (live simulated market) or ``margin-sandbox FILE`` (replay)."""
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,9 @@ RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
 def ensure_platform() -> None:
     """Without a display (CI, ssh, ``shot``) Qt would abort: draw offscreen instead."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 

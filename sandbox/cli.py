@@ -3,6 +3,7 @@
 Exit status 0 on success and 2 on bad input, with one line on stderr naming the file, the line and
 what is wrong. Output files are written whole or not at all.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -10,16 +11,16 @@ import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .market import SCENARIOS, START_PRICES, MarketDataError, Simulator, load_market_file
 from .profiles import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
 from .session.compare import compare, comparison_dict, comparison_text
 from .session.reader import SessionError, looks_like_session, read_session
-from .session.sources import market_session, write_market_session, write_simulated_session
 from .session.report import plain, report_json, summary
 from .session.runner import run
+from .session.sources import market_session, write_market_session, write_simulated_session
 
 
 class BadInput(Exception):
@@ -68,8 +69,10 @@ def _import(args: argparse.Namespace) -> int:
         raise BadInput(f"{args.data}: no such file")
     data = load_market_file(args.data, args.symbol)
     count = write_market_session(args.output, data)
-    print(f"{args.output}: {count} price events for {data.symbol} from {len(data)} "
-          f"{data.kind} ({data.format})", file=sys.stderr)
+    print(
+        f"{args.output}: {count} price events for {data.symbol} from {len(data)} {data.kind} ({data.format})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -130,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="margin-sandbox",
         description="Margin Sandbox: watch cross and isolated margin at work. "
-                    "Without a command it opens the window (with FILE ready to replay, if given).")
+        "Without a command it opens the window (with FILE ready to replay, if given).",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     replay = sub.add_parser("replay", help="replay a session headless and print a summary or the JSON report")
     replay.add_argument("file", metavar="FILE")
@@ -138,15 +142,23 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--until", type=int, metavar="MS", help="stop after session time MS")
     replay.add_argument("--symbol", help="for a market-data file: the symbol to give its prices")
     replay.add_argument("--profile", help=f"replay under another profile ({', '.join(available_profiles())})")
-    replay.add_argument("--compare", metavar="P1,P2,…",
-                        help="replay under each profile and compare liquidation prices per position")
+    replay.add_argument(
+        "--compare",
+        metavar="P1,P2,…",
+        help="replay under each profile and compare liquidation prices per position",
+    )
     replay.set_defaults(run=_replay)
     sim = sub.add_parser("simulate", help="write a session of simulated prices")
     sim.add_argument("-o", "--output", required=True, metavar="FILE")
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--symbols", default="BTCUSDT,ETHUSDT,SOLUSDT", metavar="A,B")
-    sim.add_argument("--duration", type=_duration, default=_duration("1h"), metavar="DURATION",
-                     help="e.g. 90s, 30m, 1h (default 1h); a scenario's event comes at 60 %% of it")
+    sim.add_argument(
+        "--duration",
+        type=_duration,
+        default=_duration("1h"),
+        metavar="DURATION",
+        help="e.g. 90s, 30m, 1h (default 1h); a scenario's event comes at 60 %% of it",
+    )
     sim.add_argument("--scenario", default="calm", help=f"one of {', '.join(SCENARIOS)}")
     sim.set_defaults(run=_simulate)
     imp = sub.add_parser("import", help="turn a market-data file into a session of price events")
@@ -163,13 +175,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
-    if not argv or (argv[0] not in parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-                    and not argv[0].startswith("-")):
+    if not argv or (
+        argv[0] not in parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+        and not argv[0].startswith("-")
+    ):
         from .app import open_window  # Qt is imported only when a window is wanted
+
         return open_window(argv[0] if argv else None)
     args = parser.parse_args(argv)
     if args.command is None:

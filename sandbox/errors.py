@@ -1,4 +1,5 @@
 """The one shape of a bad-input error: a file, a line where known, and one sentence."""
+
 from __future__ import annotations
 
 from pathlib import Path

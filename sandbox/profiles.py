@@ -1,6 +1,7 @@
 """Exchange rule profiles on disk (``resources/profiles/*.json``), validated with pydantic and
 turned into the engine's ``Profile``. The session header's ``instruments`` use the same
 instrument schema, with every field but ``symbol`` optional."""
+
 from __future__ import annotations
 
 import json
@@ -70,7 +71,9 @@ class ProfileModel(_Strict):
     instruments: list[InstrumentModel] = Field(min_length=1)
 
 
-def build_brackets(symbol: str, rows: list[BracketModel], amounts: Literal["derived", "none"]) -> tuple[Bracket, ...]:
+def build_brackets(
+    symbol: str, rows: list[BracketModel], amounts: Literal["derived", "none"]
+) -> tuple[Bracket, ...]:
     """Brackets with their maintenance amounts filled in and checked (session-format.md)."""
     plain = [Bracket(r.notional_floor, r.notional_cap, r.max_leverage, r.mmr) for r in rows]
     expected = derived_maintenance_amounts(plain) if amounts == "derived" else [Decimal(0)] * len(plain)
@@ -79,14 +82,14 @@ def build_brackets(symbol: str, rows: list[BracketModel], amounts: Literal["deri
         given = row.maintenance_amount
         if given is not None and given != want:
             rule = "derived from the brackets above it" if amounts == "derived" else "zero in this profile"
-            raise ProfileError(f"{symbol} bracket {i}: maintenance_amount {given} should be {want} "
-                               f"({rule})")
+            raise ProfileError(f"{symbol} bracket {i}: maintenance_amount {given} should be {want} ({rule})")
         out.append(Bracket(row.notional_floor, row.notional_cap, row.max_leverage, row.mmr, want))
     return tuple(out)
 
 
-def _instrument(model: InstrumentModel, base: Instrument | None, fees: FeesModel,
-                amounts: Literal["derived", "none"]) -> Instrument:
+def _instrument(
+    model: InstrumentModel, base: Instrument | None, fees: FeesModel, amounts: Literal["derived", "none"]
+) -> Instrument:
     def pick(name: str, default: Decimal | None) -> Decimal:
         value = getattr(model, name)
         if value is not None:
@@ -104,9 +107,15 @@ def _instrument(model: InstrumentModel, base: Instrument | None, fees: FeesModel
     else:
         raise ProfileError(f"{model.symbol} is a new instrument and needs brackets")
     try:
-        return Instrument(model.symbol, pick("tick_size", None), pick("qty_step", None),
-                          pick("taker_fee", fees.taker_fee), pick("maker_fee", fees.maker_fee),
-                          pick("liquidation_fee", fees.liquidation_fee), brackets)
+        return Instrument(
+            model.symbol,
+            pick("tick_size", None),
+            pick("qty_step", None),
+            pick("taker_fee", fees.taker_fee),
+            pick("maker_fee", fees.maker_fee),
+            pick("liquidation_fee", fees.liquidation_fee),
+            brackets,
+        )
     except ValueError as exc:
         raise ProfileError(str(exc)) from None
 
@@ -135,8 +144,9 @@ def _read_model(name_or_path: str | Path) -> ProfileModel:
 _CACHE: dict[str, ProfileModel] = {}
 
 
-def load_profile(name_or_path: str | Path = DEFAULT_PROFILE,
-                 overrides: list[InstrumentModel] | None = None) -> Profile:
+def load_profile(
+    name_or_path: str | Path = DEFAULT_PROFILE, overrides: list[InstrumentModel] | None = None
+) -> Profile:
     """The engine profile named (or at a path), with a session's instrument overrides applied."""
     key = str(name_or_path)
     model = _CACHE.get(key)

@@ -22,6 +22,47 @@ def bridge(qtbot):
     from sandbox.ui.bridge import SessionBridge
 
     b = SessionBridge(Timeline(SessionHeader.new("10000")))
-    b.submit(Price("BTCUSDT", Decimal("60000")))
-    b.submit(Price("ETHUSDT", Decimal("3000")))
+    b.submit(Price("BTCUSDT", Decimal(60000)))
+    b.submit(Price("ETHUSDT", Decimal(3000)))
     return b
+
+
+@pytest.fixture
+def settings_dir(tmp_path):
+    """Every QSettings the window makes goes to an INI file under tmp_path."""
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path / "settings"
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
+    return path
+
+
+@pytest.fixture
+def make_window(qtbot, settings_dir, tmp_path):
+    """``make_window(live=True)``: a shown main window whose timer is not running; tests move
+    time with ``window.loop.advance(dt)`` (or start the timer themselves)."""
+    from PySide6.QtWidgets import QApplication
+
+    from sandbox.app import apply_theme
+    from sandbox.ui.main_window import MainWindow
+
+    apply_theme(QApplication.instance())
+    windows = []
+
+    def make(live: bool = True, seed: int = 7):
+        w = MainWindow(recordings_dir=tmp_path / "recordings", seed=seed)
+        qtbot.addWidget(w)
+        windows.append(w)
+        if live:
+            w.start_live()
+        w.resize(1600, 1000)
+        with qtbot.waitExposed(w):
+            w.show()
+        with qtbot.waitActive(w):  # keyboard shortcuts go to the active window
+            w.activateWindow()
+        return w
+
+    yield make
+    for w in windows:
+        w.loop.stop()

@@ -1,5 +1,6 @@
 """simulate, import and replay of real data through the command line, and one crash day under
 four exchange profiles."""
+
 import json
 import subprocess
 import sys
@@ -25,8 +26,24 @@ def cli(*args):
 def test_simulate_is_byte_identical_for_a_seed(tmp_path):
     a, b, c = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
     for out, seed in ((a, 7), (b, 7), (c, 8)):
-        assert main(["simulate", "-o", str(out), "--seed", str(seed), "--duration", "5m",
-                     "--scenario", "flash-crash", "--symbols", "BTCUSDT,ETHUSDT"]) == 0
+        assert (
+            main(
+                [
+                    "simulate",
+                    "-o",
+                    str(out),
+                    "--seed",
+                    str(seed),
+                    "--duration",
+                    "5m",
+                    "--scenario",
+                    "flash-crash",
+                    "--symbols",
+                    "BTCUSDT,ETHUSDT",
+                ]
+            )
+            == 0
+        )
     assert a.read_bytes() == b.read_bytes() != c.read_bytes()
     session = read_session(a)
     assert session.end <= 300_000 and {cmd.symbol for cmd in session.commands} == {"BTCUSDT", "ETHUSDT"}
@@ -38,9 +55,14 @@ def test_simulate_bad_arguments_exit_2(tmp_path):
     assert not (tmp_path / "x.jsonl").exists()
 
 
-@pytest.mark.parametrize("name", ["lean_binance_cryptofuture_btcusd_20221213_trade.zip",
-                                  "freqtrade_XRP_USDT_USDT-5m-futures.csv",
-                                  "nautilus_binance_spot_ADABTC-1m-2021-11-27.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lean_binance_cryptofuture_btcusd_20221213_trade.zip",
+        "freqtrade_XRP_USDT_USDT-5m-futures.csv",
+        "nautilus_binance_spot_ADABTC-1m-2021-11-27.csv",
+    ],
+)
 def test_import_then_replay(tmp_path, name):
     out = tmp_path / "s.jsonl.gz"
     args = ["import", SHARED / "data" / name, "-o", out]
@@ -113,12 +135,18 @@ def test_compare_on_the_command_line(tmp_path):
     path = tmp_path / "ftx.jsonl"
     from sandbox.session.jsonlines import write_session
     from sandbox.session.model import event_dict
-    write_session(path, session.header.to_dict(),
-                  [event_dict(t, c) for t, c in zip(session.times[:20000], session.commands[:20000])])
+
+    write_session(
+        path,
+        session.header.to_dict(),
+        [event_dict(t, c) for t, c in zip(session.times[:20000], session.commands[:20000])],
+    )
     out = cli("replay", path, "--compare", "binance-usdm,bybit,okx,hyperliquid")
     assert out.returncode == 0, out.stderr
     assert "p1 BTCUSDT long" in out.stdout and "liquidated t=" in out.stdout
     js = json.loads(cli("replay", path, "--compare", "binance-usdm,bybit", "--json").stdout)
-    assert js["profiles"] == ["binance-usdm", "bybit"] and js["positions"][0]["profiles"]["bybit"]["id"] == "p1"
+    assert (
+        js["profiles"] == ["binance-usdm", "bybit"] and js["positions"][0]["profiles"]["bybit"]["id"] == "p1"
+    )
     bad = cli("replay", path, "--compare", "binance-usdm,nope")
     assert bad.returncode == 2 and "unknown profile 'nope'" in bad.stderr

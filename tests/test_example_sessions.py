@@ -1,4 +1,5 @@
 """The example sessions shipped in resources/sessions tell the story their description promises."""
+
 import json
 import subprocess
 import sys
@@ -11,8 +12,11 @@ SESSIONS = Path(__file__).resolve().parents[1] / "resources" / "sessions"
 
 
 def report(name):
-    out = subprocess.run([sys.executable, "-m", "sandbox", "replay", str(SESSIONS / name), "--json"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "sandbox", "replay", str(SESSIONS / name), "--json"],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -33,7 +37,7 @@ def test_cross_crash_survives_longer_and_then_loses_everything():
     iso, cross = report("crash-isolated.jsonl"), report("crash-cross.jsonl")
     [liq] = liquidations(cross)
     assert liq["mode"] == "cross" and liq["t"] > liquidations(iso)[0]["t"]
-    assert D(liq["liquidation_price"]) < D("40200") and D(cross["account"]["total_wallet"]) == 0
+    assert D(liq["liquidation_price"]) < D(40200) and D(cross["account"]["total_wallet"]) == 0
 
 
 def test_cross_hedge_survives_the_move_that_kills_its_isolated_twin():

@@ -1,6 +1,7 @@
 """The layers point one way (DEVELOPERS.md, "The shape"): no Qt below the ui layer, and the
 engine touches no files, clock or randomness. Checked by reading the imports, and by importing
 the lower layers in a fresh interpreter."""
+
 import ast
 import subprocess
 import sys
@@ -29,7 +30,9 @@ def files(*parts: str):
         yield from sorted((PKG / part).rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", list(files(*LOWER)) + [PKG / "profiles.py"], ids=lambda p: str(p.relative_to(PKG)))
+@pytest.mark.parametrize(
+    "path", [*list(files(*LOWER)), PKG / "profiles.py"], ids=lambda p: str(p.relative_to(PKG))
+)
 def test_no_qt_below_the_ui(path):
     bad = {name for name in imports_of(path) if name.split(".")[0] in QT}
     assert not bad, f"{path.name} imports {bad}"
@@ -51,12 +54,14 @@ def test_engine_imports_only_the_engine():
 
 
 def test_lower_layers_load_without_qt():
-    code = ("import sys, sandbox.engine, sandbox.session.reader, sandbox.session.runner, "
-            "sandbox.session.report, sandbox.profiles, sandbox.cli\n"
-            "import importlib, pkgutil, sandbox.market, sandbox.session\n"
-            "for pkg in (sandbox.market, sandbox.session):\n"
-            "    for m in pkgutil.iter_modules(pkg.__path__):\n"
-            "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
-            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {QT!r}))")
+    code = (
+        "import sys, sandbox.engine, sandbox.session.reader, sandbox.session.runner, "
+        "sandbox.session.report, sandbox.profiles, sandbox.cli\n"
+        "import importlib, pkgutil, sandbox.market, sandbox.session\n"
+        "for pkg in (sandbox.market, sandbox.session):\n"
+        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
+        "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {QT!r}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,7 +1,8 @@
 """Every real market-data file in ../shared/data imports, with the facts its README states; the
 bundled sample is the shared file, byte for byte."""
+
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal as D
 from itertools import pairwise
 from pathlib import Path
@@ -17,7 +18,7 @@ LEAN_TRADE = "lean_binance_cryptofuture_btcusd_20221213_trade"
 
 
 def ms(text: str) -> int:
-    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()) * 1000
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()) * 1000
 
 
 @pytest.fixture(scope="module")
@@ -28,26 +29,83 @@ def ftx():
 
 # name, symbol, format, rows, first row (o, h, l, c), last close, lowest low, highest high
 FILES = [
-    ("nautilus_ftx_btc-perp-20211231-20220201_1m.csv", "BTCUSDT", "ohlcv-csv", 45031,
-     ("46319.0", "46385.0", "46319.0", "46377.0"), "38544.0", "32837.0", "48080.0"),
-    ("freqtrade_XRP_USDT_USDT-5m-futures.csv", "XRPUSDT", "ohlcv-csv", 1999,
-     ("1.1893", "1.1954", "1.1891", "1.1941"), "1.0713", "1.0145", "1.2214"),
-    ("freqtrade_XRP_USDT_USDT-1h-mark.csv", "XRPUSDT", "ohlcv-csv", 100,
-     ("1.20932", "1.21787", "1.20763", "1.21431"), "1.06051", "1.01557", "1.2198"),
-    (f"{LEAN_TRADE}.zip", "BTCUSDT", "lean-trade-bars", 1439,
-     ("17204", "17207.6", "17203.9", "17207.6"), "17779.7", "17078.9", "18227.8"),
-    (f"{LEAN_TRADE}.csv", "BTCUSDT", "lean-trade-bars", 1439,
-     ("17204", "17207.6", "17203.9", "17207.6"), "17779.7", "17078.9", "18227.8"),
+    (
+        "nautilus_ftx_btc-perp-20211231-20220201_1m.csv",
+        "BTCUSDT",
+        "ohlcv-csv",
+        45031,
+        ("46319.0", "46385.0", "46319.0", "46377.0"),
+        "38544.0",
+        "32837.0",
+        "48080.0",
+    ),
+    (
+        "freqtrade_XRP_USDT_USDT-5m-futures.csv",
+        "XRPUSDT",
+        "ohlcv-csv",
+        1999,
+        ("1.1893", "1.1954", "1.1891", "1.1941"),
+        "1.0713",
+        "1.0145",
+        "1.2214",
+    ),
+    (
+        "freqtrade_XRP_USDT_USDT-1h-mark.csv",
+        "XRPUSDT",
+        "ohlcv-csv",
+        100,
+        ("1.20932", "1.21787", "1.20763", "1.21431"),
+        "1.06051",
+        "1.01557",
+        "1.2198",
+    ),
+    (
+        f"{LEAN_TRADE}.zip",
+        "BTCUSDT",
+        "lean-trade-bars",
+        1439,
+        ("17204", "17207.6", "17203.9", "17207.6"),
+        "17779.7",
+        "17078.9",
+        "18227.8",
+    ),
+    (
+        f"{LEAN_TRADE}.csv",
+        "BTCUSDT",
+        "lean-trade-bars",
+        1439,
+        ("17204", "17207.6", "17203.9", "17207.6"),
+        "17779.7",
+        "17078.9",
+        "18227.8",
+    ),
     # quote bars: mid of bid and ask, e.g. open (17203.9 + 17204) / 2
-    ("lean_binance_cryptofuture_btcusd_20221213_quote.zip", "BTCUSDT", "lean-quote-bars", 1104,
-     ("17203.95", "17207.55", "17203.95", "17207.55"), "17779.65", "17082.45", "18082.75"),
-    ("nautilus_binance_spot_ADABTC-1m-2021-11-27.csv", "ADABTC", "binance-klines", 10,
-     ("0.00002853", "0.00002854", "0.00002851", "0.00002854"), "0.00002865", "0.00002849", "0.00002865"),
+    (
+        "lean_binance_cryptofuture_btcusd_20221213_quote.zip",
+        "BTCUSDT",
+        "lean-quote-bars",
+        1104,
+        ("17203.95", "17207.55", "17203.95", "17207.55"),
+        "17779.65",
+        "17082.45",
+        "18082.75",
+    ),
+    (
+        "nautilus_binance_spot_ADABTC-1m-2021-11-27.csv",
+        "ADABTC",
+        "binance-klines",
+        10,
+        ("0.00002853", "0.00002854", "0.00002851", "0.00002854"),
+        "0.00002865",
+        "0.00002849",
+        "0.00002865",
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, symbol, fmt, rows, first, last_close, low, high", FILES,
-                         ids=[f[0] for f in FILES])
+@pytest.mark.parametrize(
+    "name, symbol, fmt, rows, first, last_close, low, high", FILES, ids=[f[0] for f in FILES]
+)
 def test_every_price_file_imports_as_its_readme_says(name, symbol, fmt, rows, first, last_close, low, high):
     data = load_market_file(DATA / name)
     assert (data.symbol, data.kind, data.format, len(data)) == (symbol, "candles", fmt, rows)
@@ -117,11 +175,14 @@ def test_every_candle_reaches_exactly_its_low_and_its_high(ftx):
         assert (min(seen), max(seen)) == (D(low), D(high))
 
 
-@pytest.mark.parametrize("name, words", [
-    ("freqtrade_XRP_USDT_USDT-5m-futures.feather", "Feather files are not read"),
-    ("freqtrade_XRP_USDT_USDT-8h-funding_rate.csv", "funding-rate file"),
-    ("lean_binance_cryptofuture_btcusd_margin_interest.csv", "unrecognised layout: 2 columns"),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("freqtrade_XRP_USDT_USDT-5m-futures.feather", "Feather files are not read"),
+        ("freqtrade_XRP_USDT_USDT-8h-funding_rate.csv", "funding-rate file"),
+        ("lean_binance_cryptofuture_btcusd_margin_interest.csv", "unrecognised layout: 2 columns"),
+    ],
+)
 def test_files_that_are_not_prices_say_so(name, words):
     with pytest.raises(MarketDataError, match=words):
         load_market_file(DATA / name)

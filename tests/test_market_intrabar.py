@@ -1,6 +1,7 @@
 """The intrabar path: open → nearer extreme → other extreme → close at 0, ¼, ½, ¾ of the
 interval, repeats dropped; checked against a plain-Decimal statement of the rule on random
 candles, and on the cases that matter for liquidations."""
+
 import tempfile
 from decimal import Decimal as D
 from pathlib import Path
@@ -36,22 +37,40 @@ def expected(rows, interval):
 
 
 def test_open_then_the_nearer_extreme_then_the_other_then_the_close(tmp_path):
-    data = load(tmp_path, [
-        (T0, "100", "101", "90", "95"),              # open nearer the high: high first
-        (T0 + 60_000, "95", "110", "94", "108"),     # open nearer the low: low first
-        (T0 + 120_000, "108", "110", "106", "109"),  # as near to both: the low first
-        (T0 + 180_000, "109", "109", "109", "109"),  # a flat candle repeats the close: no tick
-    ])
+    data = load(
+        tmp_path,
+        [
+            (T0, "100", "101", "90", "95"),  # open nearer the high: high first
+            (T0 + 60_000, "95", "110", "94", "108"),  # open nearer the low: low first
+            (T0 + 120_000, "108", "110", "106", "109"),  # as near to both: the low first
+            (T0 + 180_000, "109", "109", "109", "109"),  # a flat candle repeats the close: no tick
+        ],
+    )
     assert [(t.t, str(t.price)) for t in data.ticks()] == [
-        (0, "100"), (15_000, "101"), (30_000, "90"), (45_000, "95"),
-        (75_000, "94"), (90_000, "110"), (105_000, "108"),
-        (135_000, "106"), (150_000, "110"), (165_000, "109")]
+        (0, "100"),
+        (15_000, "101"),
+        (30_000, "90"),
+        (45_000, "95"),
+        (75_000, "94"),
+        (90_000, "110"),
+        (105_000, "108"),
+        (135_000, "106"),
+        (150_000, "110"),
+        (165_000, "109"),
+    ]
 
 
 def test_the_interval_is_the_usual_gap_and_a_short_gap_squeezes_the_path(tmp_path):
-    data = load(tmp_path, [(T0, "10", "12", "9", "11"), (T0 + 60_000, "11.5", "13", "10", "12"),
-                           (T0 + 80_000, "12", "14", "11", "13"), (T0 + 140_000, "13", "15", "12", "14"),
-                           (T0 + 200_000, "14", "16", "13", "15")])
+    data = load(
+        tmp_path,
+        [
+            (T0, "10", "12", "9", "11"),
+            (T0 + 60_000, "11.5", "13", "10", "12"),
+            (T0 + 80_000, "12", "14", "11", "13"),
+            (T0 + 140_000, "13", "15", "12", "14"),
+            (T0 + 200_000, "14", "16", "13", "15"),
+        ],
+    )
     assert data.interval_ms == 60_000
     times = [t.t for t in data.ticks()]
     assert times == sorted(times)
@@ -65,11 +84,12 @@ def test_a_lone_candle_is_taken_to_be_a_minute(tmp_path):
 
 def test_ticks_are_price_ticks_at_session_time(tmp_path):
     tick = next(load(tmp_path, [(T0 + 5, "10", "12", "9", "11")]).ticks())
-    assert tick == PriceTick(0, "ETHUSDT", D("10")) and type(tick) is PriceTick
+    assert tick == PriceTick(0, "ETHUSDT", D(10)) and type(tick) is PriceTick
 
 
-decimal_price = st.builds(lambda units, places: str(D(units).scaleb(-places)),
-                          st.integers(1, 10**9), st.integers(0, 8))
+decimal_price = st.builds(
+    lambda units, places: str(D(units).scaleb(-places)), st.integers(1, 10**9), st.integers(0, 8)
+)
 
 
 @st.composite

@@ -5,6 +5,7 @@ Each profile is a ``margin-sandbox-profile`` JSON document; the rules below are 
 facts the data must reproduce. Only the standard library (json, decimal, pathlib) and pytest are used.
 """
 
+import itertools
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,7 +20,18 @@ PROFILE_NAMES = ["binance-usdm", "bybit", "okx", "hyperliquid"]
 BINANCE_SYMBOLS = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "BNBUSDT", "DOGEUSDT", "ADAUSDT", "LINKUSDT"}
 COMMON_SYMBOLS = {"BTCUSDT", "ETHUSDT", "SOLUSDT"}
 
-TOP_KEYS = {"format", "version", "name", "title", "sources", "as_of", "notes", "margin", "defaults", "instruments"}
+TOP_KEYS = {
+    "format",
+    "version",
+    "name",
+    "title",
+    "sources",
+    "as_of",
+    "notes",
+    "margin",
+    "defaults",
+    "instruments",
+}
 MARGIN_KEYS = {"maintenance_basis", "fee_in_requirement", "maintenance_amount"}
 DEFAULT_KEYS = {"taker_fee", "maker_fee", "liquidation_fee"}
 INSTRUMENT_REQUIRED = {"symbol", "tick_size", "qty_step", "brackets"}
@@ -47,7 +59,7 @@ def dec(text) -> Decimal:
 def derived_amounts(brackets: list[dict]) -> list[Decimal]:
     """cum_1 = 0, cum_n = cum_(n-1) + floor_n × (mmr_n − mmr_(n-1))."""
     amounts = [Decimal(0)]
-    for prev, cur in zip(brackets, brackets[1:]):
+    for prev, cur in itertools.pairwise(brackets):
         amounts.append(amounts[-1] + dec(cur["notional_floor"]) * (dec(cur["mmr"]) - dec(prev["mmr"])))
     return amounts
 
@@ -100,13 +112,15 @@ def test_instrument_keys_and_symbols(name):
     p = load(name)
     symbols = [i["symbol"] for i in p["instruments"]]
     assert len(symbols) == len(set(symbols)), "duplicate symbol"
-    assert COMMON_SYMBOLS <= set(symbols)
+    assert set(symbols) >= COMMON_SYMBOLS
     if name == "binance-usdm":
         assert set(symbols) == BINANCE_SYMBOLS
     for inst in p["instruments"]:
         keys = set(inst)
-        assert INSTRUMENT_REQUIRED <= keys, inst["symbol"]
-        assert keys <= INSTRUMENT_REQUIRED | INSTRUMENT_OPTIONAL, keys - INSTRUMENT_REQUIRED - INSTRUMENT_OPTIONAL
+        assert keys >= INSTRUMENT_REQUIRED, inst["symbol"]
+        assert keys <= INSTRUMENT_REQUIRED | INSTRUMENT_OPTIONAL, (
+            keys - INSTRUMENT_REQUIRED - INSTRUMENT_OPTIONAL
+        )
         assert dec(inst["tick_size"]) > 0
         assert dec(inst["qty_step"]) > 0
         for key in INSTRUMENT_OPTIONAL & keys:
@@ -121,14 +135,17 @@ def test_brackets_contiguous_from_zero_with_increasing_caps(name):
         assert dec(brackets[0]["notional_floor"]) == 0, inst["symbol"]
         for b in brackets:
             keys = set(b)
-            assert BRACKET_REQUIRED <= keys and keys <= BRACKET_REQUIRED | BRACKET_OPTIONAL, (inst["symbol"], keys)
+            assert keys >= BRACKET_REQUIRED and keys <= BRACKET_REQUIRED | BRACKET_OPTIONAL, (
+                inst["symbol"],
+                keys,
+            )
             assert dec(b["notional_cap"]) > dec(b["notional_floor"]), (inst["symbol"], b)
             assert type(b["max_leverage"]) is int and b["max_leverage"] >= 1, (inst["symbol"], b)
             mmr = dec(b["mmr"])
             assert Decimal(0) < mmr < Decimal(1), (inst["symbol"], b)
             # maintenance never exceeds the initial margin at the bracket's max leverage
             assert mmr <= Decimal(1) / b["max_leverage"], (inst["symbol"], b)
-        for a, b in zip(brackets, brackets[1:]):
+        for a, b in itertools.pairwise(brackets):
             assert dec(a["notional_cap"]) == dec(b["notional_floor"]), (inst["symbol"], a, b)
             assert dec(b["notional_cap"]) > dec(a["notional_cap"]), (inst["symbol"], a, b)
             assert b["max_leverage"] <= a["max_leverage"], (inst["symbol"], a, b)
@@ -149,11 +166,20 @@ def test_maintenance_amounts_derived_or_zero(name):
 
 def test_exchange_specific_margin_rules():
     assert load("binance-usdm")["margin"] == {
-        "maintenance_basis": "mark", "fee_in_requirement": False, "maintenance_amount": "derived"}
+        "maintenance_basis": "mark",
+        "fee_in_requirement": False,
+        "maintenance_amount": "derived",
+    }
     assert load("bybit")["margin"] == {
-        "maintenance_basis": "entry", "fee_in_requirement": False, "maintenance_amount": "derived"}
+        "maintenance_basis": "entry",
+        "fee_in_requirement": False,
+        "maintenance_amount": "derived",
+    }
     assert load("okx")["margin"] == {
-        "maintenance_basis": "mark", "fee_in_requirement": True, "maintenance_amount": "none"}
+        "maintenance_basis": "mark",
+        "fee_in_requirement": True,
+        "maintenance_amount": "none",
+    }
     hl = load("hyperliquid")["margin"]
     assert hl["maintenance_basis"] == "mark" and hl["fee_in_requirement"] is False
 
@@ -167,7 +193,10 @@ def test_hyperliquid_mmr_is_half_the_initial_margin_at_max_leverage():
 def test_hyperliquid_top_leverage_matches_published_max():
     hl = load("hyperliquid")
     assert {i["symbol"]: i["brackets"][0]["max_leverage"] for i in hl["instruments"]} == {
-        "BTCUSDT": 40, "ETHUSDT": 25, "SOLUSDT": 20}
+        "BTCUSDT": 40,
+        "ETHUSDT": 25,
+        "SOLUSDT": 20,
+    }
 
 
 def test_binance_brackets_equal_the_shared_reference_exactly():
@@ -193,9 +222,14 @@ def test_binance_fees():
 
 def test_binance_tick_and_step_sizes():
     expected = {
-        "BTCUSDT": ("0.1", "0.001"), "ETHUSDT": ("0.01", "0.001"), "SOLUSDT": ("0.01", "1"),
-        "XRPUSDT": ("0.0001", "0.1"), "BNBUSDT": ("0.01", "0.01"), "DOGEUSDT": ("0.00001", "1"),
-        "ADAUSDT": ("0.0001", "1"), "LINKUSDT": ("0.001", "0.01"),
+        "BTCUSDT": ("0.1", "0.001"),
+        "ETHUSDT": ("0.01", "0.001"),
+        "SOLUSDT": ("0.01", "1"),
+        "XRPUSDT": ("0.0001", "0.1"),
+        "BNBUSDT": ("0.01", "0.01"),
+        "DOGEUSDT": ("0.00001", "1"),
+        "ADAUSDT": ("0.0001", "1"),
+        "LINKUSDT": ("0.001", "0.01"),
     }
     profile = load("binance-usdm")
     for symbol, (tick, step) in expected.items():
@@ -227,19 +261,33 @@ def test_bybit_published_liquidation_price_example_19700():
 def test_bybit_btc_tiers_match_the_official_margin_parameters_table():
     """The rows margin-math §2.3 quotes from Bybit's 'Margin Parameters' page (cap, max lev, MMR, deduction)."""
     published = [
-        ("2000000", 100, "0.005", "0"), ("2600000", 90, "0.0056", "1200"), ("3200000", 80, "0.0063", "3020"),
-        ("3800000", 75, "0.0067", "4300"), ("4400000", 70, "0.0071", "5820"), ("5000000", 65, "0.0077", "8460"),
-        ("5600000", 55, "0.0091", "15460"), ("8500000", 50, "0.01", "20500"), ("10000000", 45, "0.013", "46000"),
+        ("2000000", 100, "0.005", "0"),
+        ("2600000", 90, "0.0056", "1200"),
+        ("3200000", 80, "0.0063", "3020"),
+        ("3800000", 75, "0.0067", "4300"),
+        ("4400000", 70, "0.0071", "5820"),
+        ("5000000", 65, "0.0077", "8460"),
+        ("5600000", 55, "0.0091", "15460"),
+        ("8500000", 50, "0.01", "20500"),
+        ("10000000", 45, "0.013", "46000"),
         ("14000000", 40, "0.015", "66000"),
     ]
     brackets = instrument(load("bybit"), "BTCUSDT")["brackets"]
     for b, (cap, lev, mmr, ded) in zip(brackets, published):
         assert (dec(b["notional_cap"]), b["max_leverage"], dec(b["mmr"]), dec(b["maintenance_amount"])) == (
-            Decimal(cap), lev, Decimal(mmr), Decimal(ded))
+            Decimal(cap),
+            lev,
+            Decimal(mmr),
+            Decimal(ded),
+        )
     # tier 20 of the same table: 80,000,000 / 14× / 4.5 % / 1,482,000
     t20 = brackets[19]
-    assert (dec(t20["notional_cap"]), t20["max_leverage"], dec(t20["mmr"]), dec(t20["maintenance_amount"])) == (
-        Decimal(80_000_000), 14, Decimal("0.045"), Decimal(1_482_000))
+    assert (
+        dec(t20["notional_cap"]),
+        t20["max_leverage"],
+        dec(t20["mmr"]),
+        dec(t20["maintenance_amount"]),
+    ) == (Decimal(80_000_000), 14, Decimal("0.045"), Decimal(1_482_000))
 
 
 def test_okx_and_hyperliquid_fees():
@@ -247,4 +295,7 @@ def test_okx_and_hyperliquid_fees():
     assert (dec(okx["taker_fee"]), dec(okx["maker_fee"])) == (Decimal("0.0005"), Decimal("0.0002"))
     hl = load("hyperliquid")["defaults"]
     assert (dec(hl["taker_fee"]), dec(hl["maker_fee"]), dec(hl["liquidation_fee"])) == (
-        Decimal("0.00045"), Decimal("0.00015"), Decimal(0))
+        Decimal("0.00045"),
+        Decimal("0.00015"),
+        Decimal(0),
+    )

@@ -1,13 +1,25 @@
 """Properties over random sessions (hypothesis): money is conserved to the last digit, an isolated
 liquidation takes exactly that position's margin, the liquidation fires where the displayed price
 said, a mode round trip changes nothing, and a replay is byte-for-byte repeatable."""
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal as D
+
+from decimal import ROUND_CEILING, ROUND_FLOOR
+from decimal import Decimal as D
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sandbox.engine import (Account, AdjustMargin, Close, Deposit, Liquidated, Open, Price, SetLeverage,
-                            SetMode, Withdraw)
+from sandbox.engine import (
+    Account,
+    AdjustMargin,
+    Close,
+    Deposit,
+    Liquidated,
+    Open,
+    Price,
+    SetLeverage,
+    SetMode,
+    Withdraw,
+)
 from sandbox.profiles import load_profile
 from sandbox.session.model import SessionHeader
 from sandbox.session.reader import Session
@@ -15,16 +27,26 @@ from sandbox.session.report import report_json
 from sandbox.session.runner import run
 
 PROFILE = load_profile("binance-usdm")
-START = {"BTCUSDT": D("60000"), "ETHUSDT": D("3000")}
+START = {"BTCUSDT": D(60000), "ETHUSDT": D(3000)}
 SYMBOLS = st.sampled_from(sorted(START))
 IDS = st.sampled_from(["p1", "p2", "p3", "p4", "p5"])
 
-opens = st.builds(lambda s, side, n, lev, mode: Open(s, side, (D(n) / 1000 * (1 if s == "BTCUSDT" else 20)).quantize(D("0.001")), lev, mode),
-                  SYMBOLS, st.sampled_from(["long", "short"]), st.integers(1, 60),
-                  st.sampled_from([1, 2, 5, 10, 20, 50, 100]), st.sampled_from(["cross", "isolated"]))
+opens = st.builds(
+    lambda s, side, n, lev, mode: Open(
+        s, side, (D(n) / 1000 * (1 if s == "BTCUSDT" else 20)).quantize(D("0.001")), lev, mode
+    ),
+    SYMBOLS,
+    st.sampled_from(["long", "short"]),
+    st.integers(1, 60),
+    st.sampled_from([1, 2, 5, 10, 20, 50, 100]),
+    st.sampled_from(["cross", "isolated"]),
+)
 moves = st.builds(lambda s, pct: ("move", s, pct), SYMBOLS, st.floats(-0.12, 0.12, allow_nan=False))
 commands = st.one_of(
-    opens, moves, moves, moves,
+    opens,
+    moves,
+    moves,
+    moves,
     st.builds(lambda p, part: Close(p, None) if part == 0 else ("part", p, part), IDS, st.integers(0, 3)),
     st.builds(SetMode, IDS, st.sampled_from(["cross", "isolated"])),
     st.builds(lambda p, a: AdjustMargin(p, D(a)), IDS, st.integers(-500, 500).filter(bool)),
@@ -60,15 +82,20 @@ def check_invariants(account, before, events):
             # exactly that position's margin left the wallets; every other position as it was
             assert e.wallet_before == before["wallets"][pid]
             for other, snapshot in before["positions"].items():
-                if other != pid and other in account.positions and not any(
-                        isinstance(x, Liquidated) and other in x.positions for x in events):
+                if (
+                    other != pid
+                    and other in account.positions
+                    and not any(isinstance(x, Liquidated) and other in x.positions for x in events)
+                ):
                     p = account.positions[other]
                     assert (p.qty, p.entry, p.isolated_wallet) == snapshot
 
 
 def snapshot(account):
-    return {"wallets": {p.id: p.isolated_wallet for p in account.positions.values()},
-            "positions": {p.id: (p.qty, p.entry, p.isolated_wallet) for p in account.positions.values()}}
+    return {
+        "wallets": {p.id: p.isolated_wallet for p in account.positions.values()},
+        "positions": {p.id: (p.qty, p.entry, p.isolated_wallet) for p in account.positions.values()},
+    }
 
 
 def play(script, balance=5000):
@@ -87,8 +114,11 @@ def play(script, balance=5000):
         check_invariants(account, before, events)
         if isinstance(cmd, Price):
             lost = sum(e.wallet_before for e in events if isinstance(e, Liquidated) and e.mode == "isolated")
-            cross_loss = sum(e.wallet_before - e.wallet_after for e in events
-                             if isinstance(e, Liquidated) and e.mode == "cross")
+            cross_loss = sum(
+                e.wallet_before - e.wallet_after
+                for e in events
+                if isinstance(e, Liquidated) and e.mode == "cross"
+            )
             assert total_before - account.total_wallet == lost + cross_loss
     return account, inputs
 
@@ -112,8 +142,9 @@ def _fires(account, symbol, price, pid):
     """Whether moving ``symbol`` straight to ``price`` liquidates position ``pid`` (others on the
     way may go first: their own prices are their own business)."""
     trial = account.copy()
-    return any(isinstance(e, Liquidated) and pid in e.positions
-               for e in trial.apply(Price(symbol, price), 10 ** 6))
+    return any(
+        isinstance(e, Liquidated) and pid in e.positions for e in trial.apply(Price(symbol, price), 10**6)
+    )
 
 
 @settings(max_examples=120, deadline=None)
@@ -150,9 +181,9 @@ def test_a_mode_round_trip_changes_nothing(script, data):
         return
     pid = data.draw(st.sampled_from(cross))
     before = account.view()
-    there = list(account.apply(SetMode(pid, "isolated"), 10 ** 6))
+    there = list(account.apply(SetMode(pid, "isolated"), 10**6))
     if there[0].type == "rejected":
         assert account.view() == before
         return
-    back = list(account.apply(SetMode(pid, "cross"), 10 ** 6))
+    back = list(account.apply(SetMode(pid, "cross"), 10**6))
     assert back[0].type == "mode_changed" and account.view() == before

@@ -1,9 +1,8 @@
 """Each rule of ../shared/reference/engine-rules.md as a readable case (binance-usdm profile)."""
+
 from decimal import Decimal as D
 
-
-from sandbox.engine import (Account, AdjustMargin, Close, Deposit, Open, Price, SetLeverage, SetMode,
-                            Withdraw)
+from sandbox.engine import Account, AdjustMargin, Close, Deposit, Open, Price, SetLeverage, SetMode, Withdraw
 from sandbox.profiles import load_profile
 
 PROFILE = load_profile("binance-usdm")
@@ -54,7 +53,7 @@ def test_positions_are_independent_lots_and_increases_average_the_entry():
     a = new()
     ok(a, Open("BTCUSDT", "long", D("0.1"), 10, "cross"))
     ok(a, Open("BTCUSDT", "short", D("0.1"), 10, "isolated"))
-    a.apply(Price("BTCUSDT", D("62000")), 1)
+    a.apply(Price("BTCUSDT", D(62000)), 1)
     events = ok(a, Open("BTCUSDT", "long", D("0.1"), 10, "cross", position="p1"))
     assert events[0].increase and a.positions["p1"].entry == D(61000) and a.positions["p1"].qty == D("0.2")
     assert len(a.positions) == 2
@@ -64,7 +63,7 @@ def test_positions_are_independent_lots_and_increases_average_the_entry():
 def test_partial_and_full_close_realise_pnl_and_release_isolated_margin():
     a = new()
     ok(a, Open("BTCUSDT", "long", D("0.2"), 10, "isolated"))
-    a.apply(Price("BTCUSDT", D("61000")), 1)
+    a.apply(Price("BTCUSDT", D(61000)), 1)
     events = ok(a, Close("p1", D("0.1")))
     assert events[0].realized_pnl == D(100) and events[0].released_margin == D(600)
     assert a.positions["p1"].isolated_wallet == D(600)
@@ -76,7 +75,7 @@ def test_partial_and_full_close_realise_pnl_and_release_isolated_margin():
 def test_isolated_liquidation_takes_exactly_its_margin_and_nothing_else():
     a = new()
     ok(a, Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    ok(a, Open("ETHUSDT", "short", D("1"), 5, "cross"))
+    ok(a, Open("ETHUSDT", "short", D(1), 5, "cross"))
     cross_before, other_before = a.cross_wallet, a.view().positions[1]
     lp = a.liquidation_price("p1")
     events = do(a, Price("BTCUSDT", lp))
@@ -84,7 +83,10 @@ def test_isolated_liquidation_takes_exactly_its_margin_and_nothing_else():
     liq = events[0]
     assert liq.mode == "isolated" and liq.wallet_before == D(300) and liq.wallet_after == 0
     assert a.cross_wallet == cross_before
-    assert a.view().positions[0].id == "p2" and a.view().positions[0].isolated_wallet == other_before.isolated_wallet
+    assert (
+        a.view().positions[0].id == "p2"
+        and a.view().positions[0].isolated_wallet == other_before.isolated_wallet
+    )
     assert liq.insurance_fund == liq.wallet_before + liq.realized_pnl  # what was left went to the fund
     conserved(a)
 
@@ -92,7 +94,7 @@ def test_isolated_liquidation_takes_exactly_its_margin_and_nothing_else():
 def test_cross_liquidation_closes_every_cross_position_and_spares_isolated_ones():
     a = new("1000")
     ok(a, Open("BTCUSDT", "long", D("0.1"), 20, "cross"))
-    ok(a, Open("ETHUSDT", "long", D("1"), 20, "cross"))
+    ok(a, Open("ETHUSDT", "long", D(1), 20, "cross"))
     ok(a, Open("ETHUSDT", "short", D("0.1"), 5, "isolated"))
     lp = a.liquidation_price("p1")
     events = do(a, Price("BTCUSDT", lp))
@@ -106,7 +108,7 @@ def test_cross_liquidation_closes_every_cross_position_and_spares_isolated_ones(
 def test_a_gap_past_bankruptcy_is_covered_by_the_insurance_fund():
     a = new("1000")
     ok(a, Open("BTCUSDT", "long", D("0.1"), 50, "cross"))
-    events = do(a, Price("BTCUSDT", D("40000")))  # far below bankruptcy
+    events = do(a, Price("BTCUSDT", D(40000)))  # far below bankruptcy
     liq = events[0]
     assert a.cross_wallet == 0 and liq.fee == 0
     assert a.ledger.insurance_payouts > 0 and liq.insurance_fund == -a.ledger.insurance_payouts
@@ -121,7 +123,7 @@ def test_sandbox_mode_switch_funds_from_available_and_round_trips_exactly():
     assert a.positions["p1"].isolated_wallet == D(600)
     ok(a, SetMode("p1", "cross"))
     assert a.view() == before
-    ok(a, SetMode("p1", "isolated", D("900")))
+    ok(a, SetMode("p1", "isolated", D(900)))
     assert a.positions["p1"].isolated_wallet == D(900)
     rejected(a, SetMode("p1", "isolated"), "same_mode")
 
@@ -129,12 +131,12 @@ def test_sandbox_mode_switch_funds_from_available_and_round_trips_exactly():
 def test_mode_switch_shortfall_and_instant_liquidation_are_rejected_with_numbers():
     a = new("700")
     ok(a, Open("BTCUSDT", "long", D("0.1"), 10, "cross"))
-    r = rejected(a, SetMode("p1", "isolated", D("800")), "insufficient_available")
+    r = rejected(a, SetMode("p1", "isolated", D(800)), "insufficient_available")
     assert r.shortfall > 0 and "USDT more available balance" in r.message
     b = new()
     ok(b, Open("BTCUSDT", "long", D("0.1"), 10, "cross"))
-    b.apply(Price("BTCUSDT", D("56000")), 1)  # 400 unrealised loss
-    r = rejected(b, SetMode("p1", "isolated", D("100")), "would_liquidate")
+    b.apply(Price("BTCUSDT", D(56000)), 1)  # 400 unrealised loss
+    r = rejected(b, SetMode("p1", "isolated", D(100)), "would_liquidate")
     assert "more margin" in r.message
 
 
@@ -152,14 +154,14 @@ def test_adjusting_isolated_margin():
     a = new()
     ok(a, Open("BTCUSDT", "long", D("0.1"), 10, "isolated"))
     lp_before = a.liquidation_price("p1")
-    events = ok(a, AdjustMargin("p1", D("200")))
+    events = ok(a, AdjustMargin("p1", D(200)))
     assert a.positions["p1"].isolated_wallet == D(800) and events[0].liquidation_price < lp_before
-    ok(a, AdjustMargin("p1", D("-200")))
-    r = rejected(a, AdjustMargin("p1", D("-1")), "remove_too_much")  # at the initial margin already
+    ok(a, AdjustMargin("p1", D(-200)))
+    r = rejected(a, AdjustMargin("p1", D(-1)), "remove_too_much")  # at the initial margin already
     assert "at most 0.00 USDT" in r.message
-    ok(a, Open("ETHUSDT", "long", D("1"), 10, "cross"))
-    rejected(a, AdjustMargin("p2", D("10")), "not_isolated")
-    rejected(a, AdjustMargin("p1", D("100000")), "insufficient_available")
+    ok(a, Open("ETHUSDT", "long", D(1), 10, "cross"))
+    rejected(a, AdjustMargin("p2", D(10)), "not_isolated")
+    rejected(a, AdjustMargin("p1", D(100000)), "insufficient_available")
 
 
 def test_leverage_change_resizes_the_isolated_wallet():
@@ -175,20 +177,20 @@ def test_leverage_change_resizes_the_isolated_wallet():
 
 def test_leverage_above_the_bracket_maximum_names_both_numbers():
     a = new("1000000")
-    r = rejected(a, Open("BTCUSDT", "long", D("10"), 125, "cross"), "leverage_above_max")
+    r = rejected(a, Open("BTCUSDT", "long", D(10), 125, "cross"), "leverage_above_max")
     assert r.message == ("leverage 125× is above 100×, the maximum for a 600,000.00 USDT BTCUSDT position")
 
 
 def test_other_rejections():
     a = new()
-    rejected(a, Open("BTCUSDT", "long", D("100"), 10, "cross"), "insufficient_available")
+    rejected(a, Open("BTCUSDT", "long", D(100), 10, "cross"), "insufficient_available")
     rejected(a, Open("BTCUSDT", "long", D("0.0001"), 10, "cross"), "invalid_quantity")
-    rejected(a, Open("XRPUSDT", "long", D("1"), 10, "cross"), "no_price")
-    rejected(a, Open("FOOUSDT", "long", D("1"), 10, "cross"), "unknown_symbol")
+    rejected(a, Open("XRPUSDT", "long", D(1), 10, "cross"), "no_price")
+    rejected(a, Open("FOOUSDT", "long", D(1), 10, "cross"), "unknown_symbol")
     rejected(a, Close("p9"), "unknown_position")
-    rejected(a, Withdraw(D("20000")), "insufficient_available")
-    ok(a, Deposit(D("5")))
-    ok(a, Withdraw(D("10005")))
+    rejected(a, Withdraw(D(20000)), "insufficient_available")
+    ok(a, Deposit(D(5)))
+    ok(a, Withdraw(D(10005)))
     assert a.cross_wallet == 0
     conserved(a)
 

@@ -25,8 +25,11 @@ def test_prices_are_whole_ticks_and_positive():
 
 
 def _path(scenario, symbol="BTCUSDT", duration=900_000, event=60_000):
-    return [t.price for t in Simulator(seed=5, scenario=scenario, event_at_ms=event).ticks(duration)
-            if t.symbol == symbol]
+    return [
+        t.price
+        for t in Simulator(seed=5, scenario=scenario, event_at_ms=event).ticks(duration)
+        if t.symbol == symbol
+    ]
 
 
 def test_flash_crash_falls_about_15_percent_within_a_minute_and_half_recovers():

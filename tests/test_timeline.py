@@ -1,5 +1,6 @@
 """The timeline: seek equals a headless replay, stepping is exact, branches keep their prefix,
 recordings survive a crash."""
+
 import os
 import signal
 import subprocess
@@ -27,7 +28,7 @@ def crash_day(checkpoint_every=50):
     tl.feed(sim.advance(1_000))
     tl.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
     tl.submit(Open("BTCUSDT", "long", D("0.1"), 50, "cross"))
-    tl.submit(Open("ETHUSDT", "short", D("1"), 10, "cross"))
+    tl.submit(Open("ETHUSDT", "short", D(1), 10, "cross"))
     tl.feed(sim.advance(120_000))
     return tl
 
@@ -84,7 +85,10 @@ def test_branching_keeps_the_prefix_names_the_parent_and_leaves_the_original():
     tl.seek(20_000)
     child = tl.branch()
     assert child.times == tl.times[: tl.index] and child.header.meta["parent"] == {
-        "file": "crash.jsonl", "t": 20_000, "index": tl.index}
+        "file": "crash.jsonl",
+        "t": 20_000,
+        "index": tl.index,
+    }
     child.submit(SetMode("p1", "cross"))
     assert len(tl) > len(child) and tl.account.positions["p1"].mode == "isolated"
 
@@ -93,7 +97,7 @@ def test_trading_after_a_rewind_cuts_the_future_in_place():
     tl = crash_day()
     tl.seek(20_000)
     kept = tl.index
-    tl.submit(AdjustMargin("p1", D("100")))
+    tl.submit(AdjustMargin("p1", D(100)))
     assert len(tl) == kept + 1 and tl.parent["index"] == kept
     assert state(tl) == report_json(*_run_all(tl))
 
@@ -106,17 +110,17 @@ def _run_all(tl):
 def test_held_symbols_ignore_the_market():
     tl = Timeline(SessionHeader.new("10000"))
     tl.hold("BTCUSDT")
-    tl.feed([(0, "BTCUSDT", D("60000")), (0, "ETHUSDT", D("3000"))])
+    tl.feed([(0, "BTCUSDT", D(60000)), (0, "ETHUSDT", D(3000))])
     assert "BTCUSDT" not in tl.account.marks
-    tl.submit(Price("BTCUSDT", D("59000")))  # the user's own drag still counts
+    tl.submit(Price("BTCUSDT", D(59000)))  # the user's own drag still counts
     tl.release("BTCUSDT")
-    tl.feed([(10, "BTCUSDT", D("59100"))])
-    assert tl.account.marks["BTCUSDT"] == D("59100")
+    tl.feed([(10, "BTCUSDT", D(59100))])
+    assert tl.account.marks["BTCUSDT"] == D(59100)
 
 
 def test_histories_follow_the_current_point():
     tl = crash_day()
-    t_all, p_all = tl.price_history("BTCUSDT")
+    t_all, _p_all = tl.price_history("BTCUSDT")
     tl.seek(10_000)
     t_now, _ = tl.price_history("BTCUSDT")
     assert len(t_now) < len(t_all) and t_now[-1] <= 10_000
@@ -161,7 +165,7 @@ def test_recorder_writes_what_the_timeline_does(tmp_path):
     tl = Timeline(SessionHeader.new("10000"))
     rec = Recorder(tmp_path / "r.jsonl", tl.header)
     tl.attach_recorder(rec)
-    tl.feed([(0, "BTCUSDT", D("60000"))])
+    tl.feed([(0, "BTCUSDT", D(60000))])
     tl.submit(Open("BTCUSDT", "long", D("0.01"), 10, "cross"))
     rec.close()
     replayed = Timeline.from_session(read_session(tmp_path / "r.jsonl"))

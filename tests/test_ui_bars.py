@@ -1,6 +1,7 @@
 """Margin bars and the account strip: a bar per isolated position and one for the cross pool with
 the engine's ratios; a liquidation flashes its bar before it leaves, removes its row and adds a
 highlighted log line, and an isolated one leaves the cross wallet alone."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -30,20 +31,25 @@ def bars(qtbot, bridge):
 def test_one_bar_for_the_pool_and_one_per_isolated_position_with_the_engines_ratios(qtbot, bridge, bars):
     assert bars.bars == {} and bars.empty.isVisible()
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    bridge.submit(Open("ETHUSDT", "short", D("1"), 5, "cross"))
+    bridge.submit(Open("ETHUSDT", "short", D(1), 5, "cross"))
     bridge.submit(Open("BTCUSDT", "short", D("0.1"), 10, "cross"))
     assert set(bars.bars) == {"p1", "cross"}
     order = [bars.column.itemAt(i).widget().key for i in range(bars.column.count() - 1)]
     assert order == ["cross", "p1"]  # the pool first
-    bridge.submit(Price("BTCUSDT", D("58000")))
+    bridge.submit(Price("BTCUSDT", D(58000)))
     v = bridge.view()
     p1 = next(p for p in v.positions if p.id == "p1")
     assert bars.bars["p1"].ratio_text == f"{p1.margin_ratio * 100:.2f} %"
-    assert bars.bars["p1"].detail == (f"margin balance {text.money(p1.margin_balance)} · maintenance "
-                                      f"{text.money(p1.maintenance_margin)} USDT")
+    assert bars.bars["p1"].detail == (
+        f"margin balance {text.money(p1.margin_balance)} · maintenance "
+        f"{text.money(p1.maintenance_margin)} USDT"
+    )
     assert bars.bars["cross"].ratio_text == f"{v.cross_margin_ratio * 100:.2f} %"
     assert bars.bars["cross"].title == "Cross pool · 2 positions"
-    assert "margin ratio = maintenance margin / margin balance; liquidation at 100 %" in bars.bars["p1"].toolTip()
+    assert (
+        "margin ratio = maintenance margin / margin balance; liquidation at 100 %"
+        in bars.bars["p1"].toolTip()
+    )
     assert not bars.empty.isVisible()
 
 
@@ -68,7 +74,7 @@ def test_an_isolated_liquidation_flashes_its_bar_removes_its_row_and_is_logged(q
     for w in (table, log, strip):
         qtbot.addWidget(w)
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    bridge.submit(Open("ETHUSDT", "short", D("1"), 5, "cross"))
+    bridge.submit(Open("ETHUSDT", "short", D(1), 5, "cross"))
     cross_wallet = bridge.account.cross_wallet
     bar = bars.bars["p1"]
     bridge.submit(Price("BTCUSDT", bridge.account.liquidation_price("p1")))
@@ -84,15 +90,17 @@ def test_an_isolated_liquidation_flashes_its_bar_removes_its_row_and_is_logged(q
     event, sentence = log.entries[-1]
     assert event.type == "liquidated" and "lost its 300.00 USDT margin" in sentence
     index = log.model.index(log.row_count() - 1, 1)
-    assert index.data(Qt.ItemDataRole.FontRole).bold() and index.data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert (
+        index.data(Qt.ItemDataRole.FontRole).bold() and index.data(Qt.ItemDataRole.BackgroundRole) is not None
+    )
     # and the cross wallet did not move
     assert bridge.account.cross_wallet == cross_wallet
     assert strip.values["cross_wallet"].text() == f"{text.money(cross_wallet)} USDT"
 
 
 def test_a_cross_liquidation_flashes_the_pool_and_leaves_isolated_bars(qtbot, bridge, bars):
-    bridge.submit(Open("BTCUSDT", "long", D("1"), 10, "cross"))
-    bridge.submit(Open("ETHUSDT", "long", D("1"), 10, "isolated"))
+    bridge.submit(Open("BTCUSDT", "long", D(1), 10, "cross"))
+    bridge.submit(Open("ETHUSDT", "long", D(1), 10, "isolated"))
     pool = bars.bars["cross"]
     lp = next(p for p in bridge.view().positions if p.id == "p1").liquidation_price
     bridge.submit(Price("BTCUSDT", lp))
@@ -119,14 +127,15 @@ def test_the_account_strip_shows_the_engines_numbers_and_how_they_were_got(qtbot
     strip = AccountStrip(bridge)
     qtbot.addWidget(strip)
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    bridge.submit(Open("ETHUSDT", "short", D("1"), 10, "cross"))
-    bridge.submit(Price("ETHUSDT", D("2900")))
+    bridge.submit(Open("ETHUSDT", "short", D(1), 10, "cross"))
+    bridge.submit(Price("ETHUSDT", D(2900)))
     v = bridge.view()
     for key in ("cross_wallet", "isolated_wallets", "available", "total_wallet", "equity", "insurance_fund"):
         assert strip.values[key].text() == f"{text.money(getattr(v, key))} USDT"
     assert strip.values["cross_margin_ratio"].text() == f"{v.cross_margin_ratio * 100:.2f} %"
     assert strip.tooltip("available").startswith(
         f"available = cross margin balance {text.money(v.cross_margin_balance)} − cross initial margin "
-        f"{text.money(v.cross_initial_margin)} = {text.money(v.available)} USDT")
+        f"{text.money(v.cross_initial_margin)} = {text.money(v.available)} USDT"
+    )
     assert "isolated wallets = p1 300.00 = 300.00 USDT" in strip.tooltip("isolated_wallets")
     assert "liquidation at 100 %" in strip.tooltip("cross_margin_ratio")

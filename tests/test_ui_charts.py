@@ -1,15 +1,16 @@
 """The charts: position lines at the engine's prices, liquidation markers, following, candles,
 the crosshair, the account chart's shapes."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
+from ui_support import D, frames
 
 from sandbox.engine import Open, Price, text
 from sandbox.ui.price_chart import CandleCache, bucket_for
-from ui_support import D, frames, make_window, settings_dir  # noqa: F401
 
 
 def liq_of(bridge, pid):
@@ -23,8 +24,9 @@ def click_mode_cell(w, pid):
     table = w.positions
     row = next(r for r in range(table.model.rowCount()) if table.model.position(r).id == pid)
     rect = table.view.visualRect(table.model.index(row, MODE))
-    QTest.mouseClick(table.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     rect.center())
+    QTest.mouseClick(
+        table.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center()
+    )
 
 
 def test_liquidation_line_moves_to_the_engines_price_after_a_mode_toggle(make_window):
@@ -63,7 +65,7 @@ def test_a_far_liquidation_price_gets_a_tag_at_the_edge(make_window):
     for p in ("60010", "59990", "60005"):
         b.submit(Price("BTCUSDT", D(p)))
     liq = liq_of(b, pid)
-    (_, _), (y0, y1) = w.price_chart.view_box.viewRange()
+    (_, _), (_y0, y1) = w.price_chart.view_box.viewRange()
     assert float(liq) > y1
     tags = w.price_chart.levels.edge_tags()
     assert len(tags) == 1 and tags[0].startswith(f"▲ {pid} liq. ")
@@ -94,8 +96,12 @@ def test_following_stops_on_pan_and_resumes_with_end(make_window, qtbot):
     QTest.mousePress(plot.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, center)
     for dx in range(10, 210, 10):
         QTest.mouseMove(plot.viewport(), QPoint(center.x() + dx, center.y()))
-    QTest.mouseRelease(plot.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                       QPoint(center.x() + 200, center.y()))
+    QTest.mouseRelease(
+        plot.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        QPoint(center.x() + 200, center.y()),
+    )
     assert not chart.following
     assert not chart.follow_button.isChecked()
     panned = chart.view_box.viewRange()[0]
@@ -119,7 +125,7 @@ def test_candles_and_line_switch_with_c(make_window):
     assert chart.curve.isVisible() == (chart.style == "line")
     assert chart.candles.isVisible() == (chart.style == "candles")
     if chart.style == "line":
-        x, y = chart.curve.getData()
+        x, _y = chart.curve.getData()
         assert len(x) > 0
     QTest.keyClick(w, Qt.Key.Key_C)
     assert chart.style == start
@@ -133,7 +139,7 @@ def test_crosshair_reads_price_and_time(make_window):
     scene_pt = vb.mapViewToScene(QPointF(*[sum(r) / 2 for r in vb.viewRange()]))
     chart._mouse_moved((scene_pt,))
     assert chart.cross_label.isVisible()
-    (x0, x1), (y0, y1) = vb.viewRange()
+    (_x0, _x1), (y0, y1) = vb.viewRange()
     assert chart.cross_h.value() == pytest.approx((y0 + y1) / 2, rel=1e-3)
     text = chart.cross_label.toPlainText()
     assert "," in text.splitlines()[0] and ":" in text.splitlines()[1]

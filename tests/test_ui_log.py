@@ -1,6 +1,7 @@
 """The event log: every fill, switch, adjustment, rejection and liquidation as the sentence the
 report gives, with its time, liquidations highlighted; the CSV export writes what the log shows,
 atomically; seeking back takes lines back."""
+
 from __future__ import annotations
 
 import csv
@@ -34,11 +35,11 @@ def a_session(bridge):
     table = PositionsTable(bridge)
     table.send(Open("BTCUSDT", "long", D("0.1"), 20, "cross"))
     table.send(SetMode("p1", "isolated"))
-    table.send(AdjustMargin("p1", D("100")))
-    table.send(Open("ETHUSDT", "short", D("2"), 10, "cross"))
+    table.send(AdjustMargin("p1", D(100)))
+    table.send(Open("ETHUSDT", "short", D(2), 10, "cross"))
     table.send(SetLeverage("p2", 5))
     table.send(Close("p2", D("0.5")))
-    table.send(Open("BTCUSDT", "long", D("100"), 20, "isolated"))  # rejected: far too big
+    table.send(Open("BTCUSDT", "long", D(100), 20, "isolated"))  # rejected: far too big
     bridge.submit(Price("BTCUSDT", bridge.account.liquidation_price("p1")))
     table.deleteLater()
 
@@ -50,8 +51,16 @@ def shown(log, row, col):
 def test_every_kind_of_event_is_a_sentence_with_its_time(qtbot, bridge, log):
     a_session(bridge)
     kinds = [e.type for e, _ in log.entries]
-    assert kinds == ["opened", "mode_changed", "margin_adjusted", "opened", "leverage_changed", "closed",
-                     "rejected", "liquidated"]
+    assert kinds == [
+        "opened",
+        "mode_changed",
+        "margin_adjusted",
+        "opened",
+        "leverage_changed",
+        "closed",
+        "rejected",
+        "liquidated",
+    ]
     assert log.row_count() == 8 and log.counts.text() == "8 events · 1 liquidation · 1 rejected"
     for row, (event, sentence) in enumerate(log.entries):
         assert sentence == describe(event, bridge.account) == shown(log, row, 1)
@@ -79,7 +88,12 @@ def test_export_csv_writes_what_the_log_shows(qtbot, bridge, log, tmp_path):
         assert r["sentence"] == shown(log, row, 1) and r["time"] == shown(log, row, 0)
         assert r["t_ms"] == str(event.t) and r["type"] == event.type
     opened = rows[0]
-    assert (opened["positions"], opened["symbol"], opened["side"], opened["mode"]) == ("p1", "BTCUSDT", "long", "cross")
+    assert (opened["positions"], opened["symbol"], opened["side"], opened["mode"]) == (
+        "p1",
+        "BTCUSDT",
+        "long",
+        "cross",
+    )
     assert opened["qty"] == "0.1" and opened["price"] == "60000"
     first = log.model.events[0]
     assert opened["fee"] == format_decimal(first.fee) and opened["margin"] == format_decimal(first.margin)
@@ -90,7 +104,9 @@ def test_export_csv_writes_what_the_log_shows(qtbot, bridge, log, tmp_path):
     event = log.model.events[7]
     assert liq["positions"] == "p1" and D(liq["wallet_before"]) == 400
     assert liq["wallet_after"] == format_decimal(event.wallet_after)
-    assert liq["price"] == format_decimal(event.price) and liq["liquidation_price"] == format_decimal(event.liquidation_price)
+    assert liq["price"] == format_decimal(event.price) and liq["liquidation_price"] == format_decimal(
+        event.liquidation_price
+    )
     assert liq["insurance_fund"] == format_decimal(event.insurance_fund)
     assert [p.name for p in tmp_path.iterdir()] == ["events.csv"]  # no temporary file left behind
 
@@ -116,7 +132,7 @@ def test_a_failed_export_leaves_the_old_file_whole(qtbot, bridge, log, tmp_path,
 
 def test_stepping_back_takes_log_lines_back_and_forward_brings_them_again(qtbot, bridge, log):
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    bridge.submit(Open("ETHUSDT", "long", D("1"), 20, "isolated"))
+    bridge.submit(Open("ETHUSDT", "long", D(1), 20, "isolated"))
     assert log.row_count() == 2
     removed = []
     log.model.rowsRemoved.connect(lambda parent, first, last: removed.append((first, last)))
@@ -138,11 +154,11 @@ def test_a_new_timeline_starts_a_new_log(qtbot, bridge, log):
 
 def test_the_log_follows_new_lines_only_while_at_the_bottom(qtbot, bridge, log):
     log.resize(600, 120)
-    for i in range(30):
-        bridge.submit(Open("BTCUSDT", "long", D("100"), 20, "isolated"))  # rejected each time
+    for _i in range(30):
+        bridge.submit(Open("BTCUSDT", "long", D(100), 20, "isolated"))  # rejected each time
     bar = log.table.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0)
     assert bar.value() == bar.maximum()
     bar.setValue(0)  # the user scrolls up to read
-    bridge.submit(Open("BTCUSDT", "long", D("100"), 20, "isolated"))
+    bridge.submit(Open("BTCUSDT", "long", D(100), 20, "isolated"))
     assert bar.value() == 0 and log.row_count() == 31

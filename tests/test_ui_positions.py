@@ -1,6 +1,7 @@
 """The positions table driven like a person: the cross/isolated switch, the leverage cell typed into,
 the margin editor with its preview, close buttons, rejections shown in place, the tooltips that show
 the engine's arithmetic, and a model that updates in place (and passes qtmodeltester)."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -13,8 +14,23 @@ from PySide6.QtWidgets import QApplication, QSpinBox
 from sandbox.engine import AdjustMargin, Open, Price, Rejected, SetMode, text
 from sandbox.session.model import SessionHeader
 from sandbox.session.timeline import Timeline
-from sandbox.ui.positions_model import (CLOSE, ENTRY, LEVERAGE, LIQ, MARGIN, MARK, MODE, NOTIONAL, PNL, RATIO, SIDE,
-                                        SIZE, SYMBOL, PositionsModel, liquidation_text)
+from sandbox.ui.positions_model import (
+    CLOSE,
+    ENTRY,
+    LEVERAGE,
+    LIQ,
+    MARGIN,
+    MARK,
+    MODE,
+    NOTIONAL,
+    PNL,
+    RATIO,
+    SIDE,
+    SIZE,
+    SYMBOL,
+    PositionsModel,
+    liquidation_text,
+)
 from sandbox.ui.positions_table import CloseDialog, MarginDialog, PositionsTable
 
 LEFT = Qt.MouseButton.LeftButton
@@ -61,7 +77,7 @@ def test_an_open_adds_a_row_showing_the_engines_numbers(qtbot, bridge, table):
     assert shown(LIQ) == engine_liq(bridge, "p1") == "57,228.90"  # the engine's, floored to the 0.1 tick
     assert shown(RATIO) == f"{p.margin_ratio * 100:.2f} %" == "8.00 %"
     assert shown(PNL) == "0.00 (0.00 %)"
-    bridge.submit(Price("BTCUSDT", D("61000")))
+    bridge.submit(Price("BTCUSDT", D(61000)))
     assert shown(PNL) == "+100.00 (+33.33 %)"
     assert cell(table, "p1", PNL).data(Qt.ItemDataRole.ForegroundRole).name() in ("#2ebd85", "#0e9f6e")
     for col in (NOTIONAL, LIQ, MARGIN, RATIO, PNL):
@@ -70,7 +86,7 @@ def test_an_open_adds_a_row_showing_the_engines_numbers(qtbot, bridge, table):
 
 def test_the_switch_moves_a_row_between_modes_and_its_liq_price_to_the_engines(qtbot, bridge, table):
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "cross"))
-    bridge.submit(Open("ETHUSDT", "short", D("1"), 10, "cross"))
+    bridge.submit(Open("ETHUSDT", "short", D(1), 10, "cross"))
     cross_liq = cell(table, "p1", LIQ).data()
     assert cross_liq == engine_liq(bridge, "p1")
     click(table, "p1", "toggle")
@@ -83,7 +99,7 @@ def test_the_switch_moves_a_row_between_modes_and_its_liq_price_to_the_engines(q
 
 
 def test_enter_on_the_mode_cell_switches_too(qtbot, bridge, table):
-    bridge.submit(Open("ETHUSDT", "long", D("1"), 10, "isolated"))
+    bridge.submit(Open("ETHUSDT", "long", D(1), 10, "isolated"))
     table.view.setFocus()
     table.view.setCurrentIndex(cell(table, "p1", MODE))
     QTest.keyClick(table.view, Qt.Key.Key_Return)
@@ -92,7 +108,7 @@ def test_enter_on_the_mode_cell_switches_too(qtbot, bridge, table):
 
 def test_a_rejected_switch_shows_the_engines_sentence_and_changes_nothing(qtbot, bridge, table):
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "cross"))
-    bridge.submit(Price("BTCUSDT", D("57200")))  # a loss its initial margin could not hold alone
+    bridge.submit(Price("BTCUSDT", D(57200)))  # a loss its initial margin could not hold alone
     before = bridge.view()
     click(table, "p1", "toggle")
     assert bridge.view() == before
@@ -113,7 +129,9 @@ def test_leverage_typed_into_its_cell_is_limited_to_the_bracket_and_sent(qtbot, 
     assert table.view.currentIndex() == index
     QTest.keyClicks(table.view, "1")  # typing starts the editor
     editor = table.view.indexWidget(index) or table.view.focusWidget()
-    assert isinstance(editor, QSpinBox) and editor.maximum() == view_of(bridge, "p1").bracket_max_leverage == 150
+    assert (
+        isinstance(editor, QSpinBox) and editor.maximum() == view_of(bridge, "p1").bracket_max_leverage == 150
+    )
     QTest.keyClicks(editor, "0")
     QTest.keyClick(editor, Qt.Key.Key_Return)  # Qt commits an editor on the next turn of the loop
     qtbot.waitUntil(lambda: view_of(bridge, "p1").leverage == 10)
@@ -124,7 +142,7 @@ def test_leverage_typed_into_its_cell_is_limited_to_the_bracket_and_sent(qtbot, 
 
 
 def test_a_rejected_leverage_change_shows_why_and_changes_nothing(qtbot, bridge, table):
-    bridge.submit(Open("BTCUSDT", "long", D("1"), 20, "isolated"))  # 3,000 USDT of margin
+    bridge.submit(Open("BTCUSDT", "long", D(1), 20, "isolated"))  # 3,000 USDT of margin
     before = bridge.view()
     index = cell(table, "p1", LEVERAGE)
     table.view.setCurrentIndex(index)
@@ -150,11 +168,13 @@ def test_the_margin_editor_previews_the_engines_answer_then_adds(qtbot, bridge, 
     dialog.amount.setFocus()
     dialog.amount.selectAll()
     QTest.keyClicks(dialog.amount, "200")
-    trial, events = bridge.preview(AdjustMargin("p1", D(200)))
+    trial, _events = bridge.preview(AdjustMargin("p1", D(200)))
     after = next(p for p in trial.view().positions if p.id == "p1")
     tick = bridge.instrument("BTCUSDT").tick_size
     assert dialog.cells[("liq", "now")].text() == engine_liq(bridge, "p1")
-    assert dialog.cells[("liq", "after")].text() == liquidation_text(after.liquidation_price, after.mark_price, tick)
+    assert dialog.cells[("liq", "after")].text() == liquidation_text(
+        after.liquidation_price, after.mark_price, tick
+    )
     assert dialog.cells[("ratio", "after")].text() == f"{after.margin_ratio * 100:.2f} %"
     assert dialog.cells[("wallet", "after")].text() == "500.00" and dialog.ok.isEnabled()
     assert bridge.account.positions["p1"].isolated_wallet == D(300)  # a preview changes nothing
@@ -162,7 +182,9 @@ def test_the_margin_editor_previews_the_engines_answer_then_adds(qtbot, bridge, 
     assert not dialog.isVisible()
     assert bridge.account.positions["p1"].isolated_wallet == D(500)
     assert bridge.account.liquidation_price("p1") < before
-    assert cell(table, "p1", MARGIN).data() == "500.00" and cell(table, "p1", LIQ).data() == engine_liq(bridge, "p1")
+    assert cell(table, "p1", MARGIN).data() == "500.00" and cell(table, "p1", LIQ).data() == engine_liq(
+        bridge, "p1"
+    )
 
 
 def test_removing_too_much_margin_is_refused_in_the_engines_words(qtbot, bridge, table):
@@ -184,15 +206,18 @@ def test_removing_too_much_margin_is_refused_in_the_engines_words(qtbot, bridge,
 def test_a_cross_row_has_no_margin_editor(qtbot, bridge, table):
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "cross"))
     rect = table.view.visualRect(cell(table, "p1", MARGIN))
-    assert table.cell_target(rect.center()) is None and table.cell_target(QPoint(rect.right() - 12, rect.center().y())) is None
+    assert (
+        table.cell_target(rect.center()) is None
+        and table.cell_target(QPoint(rect.right() - 12, rect.center().y())) is None
+    )
     assert cell(table, "p1", MARGIN).data() == "300.00"  # its initial margin at the mark, muted
     QTest.mouseDClick(table.view.viewport(), LEFT, NONE, rect.center())
     assert table.dialog is None
 
 
 def test_close_part_with_a_preview_then_close_all(qtbot, bridge, table):
-    bridge.submit(Open("ETHUSDT", "short", D("2"), 10, "isolated"))
-    bridge.submit(Price("ETHUSDT", D("2900")))
+    bridge.submit(Open("ETHUSDT", "short", D(2), 10, "isolated"))
+    bridge.submit(Price("ETHUSDT", D(2900)))
     click(table, "p1", "part")
     dialog = table.dialog
     assert isinstance(dialog, CloseDialog) and dialog.quantity() == D("1.000")
@@ -210,13 +235,16 @@ def test_close_part_with_a_preview_then_close_all(qtbot, bridge, table):
 
 
 def test_tooltips_show_how_each_number_was_computed(qtbot, bridge, table):
-    bridge.submit(Open("BTCUSDT", "long", D("6"), 50, "isolated"))  # 360,000 USDT: the second bracket
+    bridge.submit(Open("BTCUSDT", "long", D(6), 50, "isolated"))  # 360,000 USDT: the second bracket
     tip = lambda col: cell(table, "p1", col).data(Qt.ItemDataRole.ToolTipRole)  # noqa: E731
     assert "maintenance = 360,000.00 × 0.50 % − 300.00 = 1,500.00 USDT" in tip(MARGIN)
     p = view_of(bridge, "p1")
     assert p.maintenance_margin == D(1500)
     liq_tip = tip(LIQ)
-    assert f"liq. price: isolated wallet {text.money(p.isolated_wallet)}, bracket 2 (0.50 %, amount 300.00)" in liq_tip
+    assert (
+        f"liq. price: isolated wallet {text.money(p.isolated_wallet)}, bracket 2 (0.50 %, amount 300.00)"
+        in liq_tip
+    )
     assert "margin ratio = maintenance margin / margin balance; liquidation at 100 %" in tip(RATIO)
     assert f"1,500.00 ÷ margin balance {text.money(p.margin_balance)}" in tip(RATIO)
     assert "notional = size × mark = 6 × 60,000.00 = 360,000.00 USDT" in tip(NOTIONAL)
@@ -227,12 +255,19 @@ def test_tooltips_show_how_each_number_was_computed(qtbot, bridge, table):
 
 def test_updates_are_in_place_and_touch_only_what_moved(qtbot, bridge, table):
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    bridge.submit(Open("ETHUSDT", "short", D("1"), 10, "isolated"))
+    bridge.submit(Open("ETHUSDT", "short", D(1), 10, "isolated"))
     bridge.submit(Open("BTCUSDT", "short", D("0.1"), 10, "isolated"))
     table.view.selectRow(1)
     changes, structure = [], []
-    table.model.dataChanged.connect(lambda a, b, roles=None: changes.append((a.row(), a.column(), b.row(), b.column())))
-    for signal in (table.model.modelReset, table.model.rowsInserted, table.model.rowsRemoved, table.model.layoutChanged):
+    table.model.dataChanged.connect(
+        lambda a, b, roles=None: changes.append((a.row(), a.column(), b.row(), b.column()))
+    )
+    for signal in (
+        table.model.modelReset,
+        table.model.rowsInserted,
+        table.model.rowsRemoved,
+        table.model.layoutChanged,
+    ):
         signal.connect(lambda *args: structure.append(args))
     for price in ("2990", "2980", "2970"):
         bridge.submit(Price("ETHUSDT", D(price)))
@@ -241,18 +276,22 @@ def test_updates_are_in_place_and_touch_only_what_moved(qtbot, bridge, table):
     assert all(c0 > SIDE and c1 < CLOSE for _, c0, _, c1 in changes)  # never the symbol, side or buttons
     assert table.view.selectionModel().selectedRows()[0].row() == 1  # the selection survives
     changes.clear()
-    bridge.submit(Price("ETHUSDT", D("2970")))  # same price: nothing to repaint
+    bridge.submit(Price("ETHUSDT", D(2970)))  # same price: nothing to repaint
     assert changes == []
 
 
-def test_a_liquidation_removes_only_its_row_and_an_open_inserts_where_the_engine_lists_it(qtbot, bridge, table):
+def test_a_liquidation_removes_only_its_row_and_an_open_inserts_where_the_engine_lists_it(
+    qtbot, bridge, table
+):
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    bridge.submit(Open("ETHUSDT", "short", D("1"), 5, "cross"))
+    bridge.submit(Open("ETHUSDT", "short", D(1), 5, "cross"))
     cross_wallet = bridge.account.cross_wallet
     removed = []
     table.model.rowsRemoved.connect(lambda parent, first, last: removed.append((first, last)))
     bridge.submit(Price("BTCUSDT", bridge.account.liquidation_price("p1")))
-    assert removed == [(0, 0)] and [table.model.position(r).id for r in range(table.model.rowCount())] == ["p2"]
+    assert removed == [(0, 0)] and [table.model.position(r).id for r in range(table.model.rowCount())] == [
+        "p2"
+    ]
     assert bridge.account.cross_wallet == cross_wallet
     bridge.submit(Open("BTCUSDT", "short", D("0.01"), 10, "cross"))
     assert [p.id for p in table.model.positions()] == [p.id for p in bridge.view().positions] == ["p2", "p3"]
@@ -264,13 +303,13 @@ def test_the_model_passes_qtmodeltester(qtbot, qtmodeltester, bridge):
     model = PositionsModel(bridge)
     qtmodeltester.check(model, force_py=True)
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    bridge.submit(Open("ETHUSDT", "long", D("1"), 20, "cross"))
+    bridge.submit(Open("ETHUSDT", "long", D(1), 20, "cross"))
     bridge.submit(Open("BTCUSDT", "short", D("0.2"), 10, "cross"))
-    bridge.submit(Open("ETHUSDT", "short", D("1"), 10, "isolated"))
-    bridge.submit(Price("BTCUSDT", D("58000")))
-    bridge.submit(Price("BTCUSDT", D("50000")))  # the isolated long goes
-    bridge.submit(Price("ETHUSDT", D("1000")))  # the cross pool holds, the isolated short gains
-    bridge.submit(Price("ETHUSDT", D("6000")))  # now the cross pool and the isolated short go
+    bridge.submit(Open("ETHUSDT", "short", D(1), 10, "isolated"))
+    bridge.submit(Price("BTCUSDT", D(58000)))
+    bridge.submit(Price("BTCUSDT", D(50000)))  # the isolated long goes
+    bridge.submit(Price("ETHUSDT", D(1000)))  # the cross pool holds, the isolated short gains
+    bridge.submit(Price("ETHUSDT", D(6000)))  # now the cross pool and the isolated short go
     assert model.rowCount() == len(bridge.view().positions)
     assert [model.position(r).id for r in range(model.rowCount())] == [p.id for p in bridge.view().positions]
 
@@ -286,12 +325,13 @@ def test_a_new_timeline_resets_the_model_once(qtbot, bridge, table):
 
 def test_selecting_a_row_says_which_position(qtbot, bridge, table):
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    bridge.submit(Open("ETHUSDT", "long", D("1"), 20, "isolated"))
+    bridge.submit(Open("ETHUSDT", "long", D(1), 20, "isolated"))
     with qtbot.waitSignal(table.position_selected) as blocker:
-        QTest.mouseClick(table.view.viewport(), LEFT, NONE, table.view.visualRect(cell(table, "p2", ENTRY)).center())
+        QTest.mouseClick(
+            table.view.viewport(), LEFT, NONE, table.view.visualRect(cell(table, "p2", ENTRY)).center()
+        )
     assert blocker.args == ["p2"] and table.selected_position() == "p2"
     assert table.select_position("p1") and table.selected_position() == "p1"
-
 
 
 def test_compare_panel_shows_each_profiles_liquidation_price(qtbot, bridge, table):
@@ -312,7 +352,7 @@ def test_the_table_renders_in_both_themes(qtbot, bridge, table):
     from sandbox.ui import chart_common as cc
 
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    bridge.submit(Open("ETHUSDT", "short", D("1"), 10, "cross"))
+    bridge.submit(Open("ETHUSDT", "short", D(1), 10, "cross"))
     app = QApplication.instance()
     try:
         for theme in ("light", "dark"):

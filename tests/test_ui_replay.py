@@ -1,14 +1,15 @@
 """Replaying a recorded session: open, play, step back before a liquidation, scrub, branch, and
 render a screenshot."""
+
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
+from ui_support import D, drag_slider, frames, write_demo_session
 
 from sandbox.engine import Liquidated, Open, Price
-from ui_support import D, drag_slider, frames, make_window, settings_dir, write_demo_session  # noqa: F401
 
 
 @pytest.fixture
@@ -132,12 +133,16 @@ def test_market_data_asks_for_the_instrument_it_cannot_tell(make_window, tmp_pat
     from PySide6.QtWidgets import QInputDialog
 
     csv = tmp_path / "prices.csv"
-    csv.write_text("time,open,high,low,close\n"
-                   "2024-01-01T00:00:00Z,100,101,99,100.5\n2024-01-01T00:01:00Z,100.5,102,100,101\n"
-                   "2024-01-01T00:02:00Z,101,101.5,97,98\n", encoding="utf-8")
+    csv.write_text(
+        "time,open,high,low,close\n"
+        "2024-01-01T00:00:00Z,100,101,99,100.5\n2024-01-01T00:01:00Z,100.5,102,100,101\n"
+        "2024-01-01T00:02:00Z,101,101.5,97,98\n",
+        encoding="utf-8",
+    )
     asked = []
-    monkeypatch.setattr(QInputDialog, "getItem",
-                        staticmethod(lambda *a, **k: (asked.append(a[2]) or "SOLUSDT", True)))
+    monkeypatch.setattr(
+        QInputDialog, "getItem", staticmethod(lambda *a, **k: (asked.append(a[2]) or "SOLUSDT", True))
+    )
     w = make_window()
     assert w.open_path(str(csv))
     assert asked and "symbol" in asked[0]
@@ -146,6 +151,6 @@ def test_market_data_asks_for_the_instrument_it_cannot_tell(make_window, tmp_pat
     w.loop.set_speed(None)
     w.loop.set_playing(True)
     w.loop.advance(0.1)
-    t, p = b.price_history("SOLUSDT")
+    _t, p = b.price_history("SOLUSDT")
     assert p.min() == 97.0 and p.max() == 102.0  # the intrabar path reaches the wicks
     assert w.replay_bar.mode.text() == "PAUSED" or w.loop.at_end()

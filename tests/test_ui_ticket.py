@@ -1,6 +1,7 @@
 """The order ticket driven like a person: typing a size, dragging the leverage slider into the
 bracket's limit, switching quantity/notional and cross/isolated, reading the engine's preview in
 both modes, and opening with Buy / Long or Sell / Short."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -8,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from ui_support import drag_slider
 
 from sandbox.engine import Open, Opened, Price, Rejected, text
 from sandbox.session.model import SessionHeader
@@ -16,7 +18,6 @@ from sandbox.ui.bridge import SessionBridge
 from sandbox.ui.order_ticket import OrderTicket
 from sandbox.ui.positions_model import LIQ, liquidation_text
 from sandbox.ui.positions_table import PositionsTable
-from ui_support import drag_slider
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -44,7 +45,11 @@ def engine_preview(bridge, order: Open):
     assert isinstance(opened, Opened)
     lp = trial.liquidation_price(opened.position)
     tick = bridge.instrument(order.symbol).tick_size
-    return text.money(opened.margin), text.money(opened.fee), liquidation_text(lp, bridge.account.marks[order.symbol], tick)
+    return (
+        text.money(opened.margin),
+        text.money(opened.fee),
+        liquidation_text(lp, bridge.account.marks[order.symbol], tick),
+    )
 
 
 def test_typing_a_size_and_buying_opens_the_position_and_the_table_shows_it(qtbot, bridge, ticket):
@@ -58,7 +63,8 @@ def test_typing_a_size_and_buying_opens_the_position_and_the_table_shows_it(qtbo
     [p] = bridge.view().positions
     assert (p.symbol, p.side, p.mode, p.qty, p.leverage) == ("BTCUSDT", "long", "cross", D("0.5"), 10)
     assert table.model.rowCount() == 1 and table.model.index(0, LIQ).data() == liquidation_text(
-        p.liquidation_price, p.mark_price, D("0.1"))
+        p.liquidation_price, p.mark_price, D("0.1")
+    )
     assert ticket.message.text().startswith("opened p1: long 0.5 BTCUSDT at 60,000.00, 10× cross")
 
 
@@ -68,12 +74,12 @@ def test_sell_short_opens_a_short_in_the_chosen_mode(qtbot, bridge, ticket):
     QTest.mouseClick(ticket.mode_isolated, LEFT)
     QTest.mouseClick(ticket.sell, LEFT)
     [p] = bridge.view().positions
-    assert (p.symbol, p.side, p.mode, p.qty) == ("ETHUSDT", "short", "isolated", D("2"))
+    assert (p.symbol, p.side, p.mode, p.qty) == ("ETHUSDT", "short", "isolated", D(2))
 
 
 def test_the_preview_shows_the_engines_numbers_in_both_modes_for_both_sides(qtbot, bridge, ticket):
-    bridge.submit(Open("ETHUSDT", "short", D("5"), 10, "cross"))  # something in the pool, so the modes differ
-    bridge.submit(Price("ETHUSDT", D("3100")))
+    bridge.submit(Open("ETHUSDT", "short", D(5), 10, "cross"))  # something in the pool, so the modes differ
+    bridge.submit(Price("ETHUSDT", D(3100)))
     type_size(qtbot, ticket, "0.5")
     ticket.leverage_box.setFocus()
     ticket.leverage_box.selectAll()
@@ -90,13 +96,15 @@ def test_the_preview_shows_the_engines_numbers_in_both_modes_for_both_sides(qtbo
     assert liqs[("cross", "long")] != liqs[("isolated", "long")]  # the pool backs cross further
     assert liqs[("isolated", "long")] == "57,228.90"
     assert ticket.cells[("isolated", "dist_long")].text() == "−4.62 %"
-    assert bridge.view().positions[0].id == "p1" and len(bridge.view().positions) == 1  # previews open nothing
+    assert (
+        bridge.view().positions[0].id == "p1" and len(bridge.view().positions) == 1
+    )  # previews open nothing
 
 
 def test_the_preview_follows_the_mark(qtbot, bridge, ticket):
     type_size(qtbot, ticket, "0.1")
     before = ticket.cells[("isolated", "liq_long")].text()
-    bridge.submit(Price("BTCUSDT", D("50000")))
+    bridge.submit(Price("BTCUSDT", D(50000)))
     _, _, expected = engine_preview(bridge, Open("BTCUSDT", "long", D("0.1"), 10, "isolated"))
     qtbot.waitUntil(lambda: ticket.cells[("isolated", "liq_long")].text() == expected)
     assert expected != before and ticket.mark_label.text() == "mark 50,000.00"
@@ -140,8 +148,11 @@ def test_an_unaffordable_order_shows_the_engines_sentence_and_changes_nothing(qt
 def test_an_order_above_the_brackets_leverage_is_refused_by_the_engine(qtbot, bridge, ticket):
     """The slider cannot go past the bracket's maximum; the engine's rule is the same one."""
     type_size(qtbot, ticket, "10")
-    _, events = bridge.preview(Open("BTCUSDT", "long", D("10"), 125, "isolated"))
-    assert isinstance(events[0], Rejected) and "the maximum for a 600,000.00 USDT BTCUSDT position" in events[0].message
+    _, events = bridge.preview(Open("BTCUSDT", "long", D(10), 125, "isolated"))
+    assert (
+        isinstance(events[0], Rejected)
+        and "the maximum for a 600,000.00 USDT BTCUSDT position" in events[0].message
+    )
     assert ticket.leverage.maximum() == 100  # so the ticket never offers it
 
 

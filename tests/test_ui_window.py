@@ -1,12 +1,13 @@
 """The window driven like a person: live start, a price slider dragged into a liquidation, the
 ±% buttons, keys, bad files, profiles, settings that persist."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from ui_support import D, drag_slider, frames
 
 from sandbox.engine import Open, Price
-from ui_support import D, drag_slider, frames, make_window, settings_dir  # noqa: F401
 
 
 def test_live_start_shows_a_ticking_market(make_window):
@@ -109,8 +110,11 @@ def test_a_corrupt_session_is_one_sentence_and_nothing_is_lost(make_window, tmp_
     before = w.bridge.timeline
     n = len(before)
     bad = tmp_path / "broken.jsonl"
-    bad.write_text('{"format": "margin-sandbox-session", "version": 1, "profile": "binance-usdm", '
-                   '"balance": "10000"}\n{"t": 0, "type": "open", "symbol": "BTCUSDT"}\n', encoding="utf-8")
+    bad.write_text(
+        '{"format": "margin-sandbox-session", "version": 1, "profile": "binance-usdm", '
+        '"balance": "10000"}\n{"t": 0, "type": "open", "symbol": "BTCUSDT"}\n',
+        encoding="utf-8",
+    )
     assert not w.open_path(str(bad))
     kind, text = w.notices.recent[-1]
     assert kind == "error"

@@ -1,56 +1,19 @@
-"""Shared helpers for the window tests: throw-away settings, a window, a session file, and
-mouse gestures a person would make."""
+"""Shared helpers for the window tests: a session file and mouse gestures a person would make
+(the window fixtures live in conftest.py)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QSlider, QStyle, QStyleOptionSlider
+from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
 
 from sandbox.session.jsonlines import write_session
 from sandbox.session.model import SessionHeader
 
 D = Decimal
-
-
-@pytest.fixture
-def settings_dir(tmp_path):
-    """Every QSettings the window makes goes to an INI file under tmp_path."""
-    path = tmp_path / "settings"
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
-    return path
-
-
-@pytest.fixture
-def make_window(qtbot, settings_dir, tmp_path):
-    """``make_window(live=True)``: a shown main window whose timer is not running; tests move
-    time with ``window.loop.advance(dt)`` (or start the timer themselves)."""
-    from sandbox.app import apply_theme
-    from sandbox.ui.main_window import MainWindow
-
-    apply_theme(QApplication.instance())
-    windows = []
-
-    def make(live: bool = True, seed: int = 7):
-        w = MainWindow(recordings_dir=tmp_path / "recordings", seed=seed)
-        qtbot.addWidget(w)
-        windows.append(w)
-        if live:
-            w.start_live()
-        w.resize(1600, 1000)
-        with qtbot.waitExposed(w):
-            w.show()
-        with qtbot.waitActive(w):  # keyboard shortcuts go to the active window
-            w.activateWindow()
-        return w
-
-    yield make
-    for w in windows:
-        w.loop.stop()
 
 
 def frames(window, n: int = 1, dt: float = 1 / 60) -> None:
@@ -63,10 +26,24 @@ def session_lines(eth_from: int = 3000, eth_step: int = -10, seconds: int = 60):
     ``eth_step`` a second (the ETH position is liquidated on the way down)."""
     yield {"t": 0, "type": "price", "symbol": "BTCUSDT", "price": "60000"}
     yield {"t": 0, "type": "price", "symbol": "ETHUSDT", "price": str(eth_from)}
-    yield {"t": 0, "type": "open", "symbol": "ETHUSDT", "side": "long", "qty": "1", "leverage": 10,
-           "mode": "isolated"}
-    yield {"t": 0, "type": "open", "symbol": "BTCUSDT", "side": "short", "qty": "0.1", "leverage": 20,
-           "mode": "cross"}
+    yield {
+        "t": 0,
+        "type": "open",
+        "symbol": "ETHUSDT",
+        "side": "long",
+        "qty": "1",
+        "leverage": 10,
+        "mode": "isolated",
+    }
+    yield {
+        "t": 0,
+        "type": "open",
+        "symbol": "BTCUSDT",
+        "side": "short",
+        "qty": "0.1",
+        "leverage": 20,
+        "mode": "cross",
+    }
     for s in range(1, seconds + 1):
         yield {"t": s * 1000, "type": "price", "symbol": "ETHUSDT", "price": str(eth_from + eth_step * s)}
         yield {"t": s * 1000 + 500, "type": "price", "symbol": "BTCUSDT", "price": str(60000 + (s % 7) * 25)}
@@ -81,8 +58,9 @@ def write_demo_session(path: Path, **kwargs) -> Path:
 def handle_center(slider: QSlider) -> QPoint:
     opt = QStyleOptionSlider()
     slider.initStyleOption(opt)
-    rect = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt,
-                                         QStyle.SubControl.SC_SliderHandle, slider)
+    rect = slider.style().subControlRect(
+        QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, slider
+    )
     return rect.center()
 
 

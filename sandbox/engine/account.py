@@ -5,18 +5,30 @@ trigger prices and the cross pool through one running headroom sum, so a tick co
 comparisons and one multiply-add however many positions are open. Everything a screen shows is
 computed on demand by ``view()``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from typing import Callable, Literal
+from typing import Literal
 
 from . import text
-from .commands import (AdjustMargin, Close, Command, Deposit, Open, Price, SetLeverage, SetMode,
-                       Withdraw)
+from .commands import AdjustMargin, Close, Command, Deposit, Open, Price, SetLeverage, SetMode, Withdraw
 from .curve import INF, Segment, first_root, headroom, requirement, segment_at
-from .events import (Closed, Deposited, Event, LeverageChanged, LiquidatedLot, Liquidated,
-                     MarginAdjusted, ModeChanged, Opened, Rejected, Withdrawn)
+from .events import (
+    Closed,
+    Deposited,
+    Event,
+    LeverageChanged,
+    Liquidated,
+    LiquidatedLot,
+    MarginAdjusted,
+    ModeChanged,
+    Opened,
+    Rejected,
+    Withdrawn,
+)
 from .instrument import ZERO, Instrument
 from .position import Position
 from .profile import Profile
@@ -41,8 +53,14 @@ class Ledger:
     insurance_payouts: Decimal = ZERO
 
     def balance(self) -> Decimal:
-        return (self.deposits - self.withdrawals + self.realized_pnl - self.trading_fees
-                - self.liquidation_fees + self.insurance_payouts)
+        return (
+            self.deposits
+            - self.withdrawals
+            + self.realized_pnl
+            - self.trading_fees
+            - self.liquidation_fees
+            + self.insurance_payouts
+        )
 
 
 @dataclass(slots=True)
@@ -93,13 +111,17 @@ class Account:
         self._cross_total = ZERO
         self._watch: dict[str, _IsolatedWatch] = {}
         self._handlers: dict[type, Callable[..., list[Event]]] = {
-            Open: self._open, Close: self._close, SetMode: self._set_mode,
-            AdjustMargin: self._adjust_margin, SetLeverage: self._set_leverage,
-            Deposit: self._deposit, Withdraw: self._withdraw,
+            Open: self._open,
+            Close: self._close,
+            SetMode: self._set_mode,
+            AdjustMargin: self._adjust_margin,
+            SetLeverage: self._set_leverage,
+            Deposit: self._deposit,
+            Withdraw: self._withdraw,
         }
 
     # ------------------------------------------------------------------ copies and state
-    def copy(self) -> "Account":
+    def copy(self) -> Account:
         """An independent account in the same state (for previews and replay checkpoints)."""
         other = Account(self.profile, ZERO, self.rules)
         other.marks = dict(self.marks)
@@ -112,13 +134,16 @@ class Account:
             other._refresh_symbol(symbol)
         return other
 
-    def under(self, profile: Profile) -> "Account":
+    def under(self, profile: Profile) -> Account:
         """The same wallets, positions and marks under another exchange's rules, for comparing
         liquidation prices side by side. Positions on symbols that profile lacks are left out."""
         other = self.copy()
         other.profile = profile
-        other.positions = {pid: replace(p, instrument=profile.instruments[p.symbol])
-                           for pid, p in other.positions.items() if p.symbol in profile.instruments}
+        other.positions = {
+            pid: replace(p, instrument=profile.instruments[p.symbol])
+            for pid, p in other.positions.items()
+            if p.symbol in profile.instruments
+        }
         other._legs, other._watch, other._cross_total = {}, {}, ZERO
         for symbol in {p.symbol for p in other.positions.values()}:
             other._refresh_symbol(symbol)
@@ -174,12 +199,24 @@ class Account:
         """Apply one input. A rejected command returns one ``Rejected`` and changes nothing."""
         if isinstance(command, Price):
             if self.profile.instrument(command.symbol) is None:
-                return [self._rejected(t, command, Rejection(
-                    "unknown_symbol", f"{command.symbol} is not an instrument of the "
-                    f"{self.profile.name} profile"))]
+                return [
+                    self._rejected(
+                        t,
+                        command,
+                        Rejection(
+                            "unknown_symbol",
+                            f"{command.symbol} is not an instrument of the {self.profile.name} profile",
+                        ),
+                    )
+                ]
             if not command.price > 0:
-                return [self._rejected(t, command, Rejection(
-                    "invalid_price", f"a price must be above zero, not {command.price}"))]
+                return [
+                    self._rejected(
+                        t,
+                        command,
+                        Rejection("invalid_price", f"a price must be above zero, not {command.price}"),
+                    )
+                ]
             return self.set_mark(t, command.symbol, command.price)
         handler = self._handlers[type(command)]
         try:
@@ -188,14 +225,13 @@ class Account:
             return [self._rejected(t, command, rejection)]
         return events + self._sweep(t)
 
-    def preview(self, command: Command, t: int = 0) -> tuple["Account", list[Event]]:
+    def preview(self, command: Command, t: int = 0) -> tuple[Account, list[Event]]:
         """What the account would look like after ``command``, without applying it."""
         trial = self.copy()
         return trial, list(trial.apply(command, t))
 
     def _rejected(self, t: int, command: Command, r: Rejection) -> Rejected:
-        return Rejected(t, r.code, r.message, command.type, getattr(command, "position", None),
-                        r.shortfall)
+        return Rejected(t, r.code, r.message, command.type, getattr(command, "position", None), r.shortfall)
 
     # -- helpers shared by the handlers
     def _position(self, pid: str) -> Position:
@@ -207,8 +243,9 @@ class Account:
     def _instrument(self, symbol: str) -> Instrument:
         inst = self.profile.instrument(symbol)
         if inst is None:
-            raise Rejection("unknown_symbol",
-                            f"{symbol} is not an instrument of the {self.profile.name} profile")
+            raise Rejection(
+                "unknown_symbol", f"{symbol} is not an instrument of the {self.profile.name} profile"
+            )
         return inst
 
     def _mark(self, symbol: str) -> Decimal:
@@ -222,8 +259,11 @@ class Account:
         if not qty > 0:
             raise Rejection("invalid_quantity", f"quantity must be above zero, not {qty}")
         if qty % inst.qty_step != 0:
-            raise Rejection("invalid_quantity", f"quantity {text.qty(qty)} is not a multiple of "
-                            f"{inst.symbol}'s step {text.qty(inst.qty_step)}")
+            raise Rejection(
+                "invalid_quantity",
+                f"quantity {text.qty(qty)} is not a multiple of "
+                f"{inst.symbol}'s step {text.qty(inst.qty_step)}",
+            )
 
     @staticmethod
     def _check_leverage(inst: Instrument, leverage: int, notional: Decimal) -> None:
@@ -231,8 +271,11 @@ class Account:
             raise Rejection("invalid_leverage", f"leverage must be a whole number from 1, not {leverage}")
         top = inst.max_leverage(notional)
         if leverage > top:
-            raise Rejection("leverage_above_max", f"leverage {leverage}× is above {top}×, the maximum "
-                            f"for a {text.money(notional)} USDT {inst.symbol} position")
+            raise Rejection(
+                "leverage_above_max",
+                f"leverage {leverage}× is above {top}×, the maximum "
+                f"for a {text.money(notional)} USDT {inst.symbol} position",
+            )
 
     @staticmethod
     def _check_amount(amount: Decimal, what: str) -> None:
@@ -243,14 +286,21 @@ class Account:
         available = self.available()
         if needed > available:
             short = needed - available
-            raise Rejection("insufficient_available",
-                            f"{doing} needs {text.money(needed)} USDT but only "
-                            f"{text.money(available)} USDT is available: needs "
-                            f"{text.money(short)} USDT more available balance", short)
+            raise Rejection(
+                "insufficient_available",
+                f"{doing} needs {text.money(needed)} USDT but only "
+                f"{text.money(available)} USDT is available: needs "
+                f"{text.money(short)} USDT more available balance",
+                short,
+            )
 
     def _savepoint(self) -> tuple:
-        return (self.cross_wallet, replace(self.ledger), self._next_id,
-                {pid: p.copy() for pid, p in self.positions.items()})
+        return (
+            self.cross_wallet,
+            replace(self.ledger),
+            self._next_id,
+            {pid: p.copy() for pid, p in self.positions.items()},
+        )
 
     def _restore(self, saved: tuple) -> None:
         symbols = {p.symbol for p in self.positions.values()} | {p.symbol for p in saved[3].values()}
@@ -271,20 +321,34 @@ class Account:
         if touched is not None and touched.isolated and touched.id in self.positions:
             room = self._isolated_headroom(touched)
             if room <= 0:
-                problem = Rejection("would_liquidate", f"{doing} would leave {touched.id} liquidated "
-                                    f"at once: it needs {text.money(-room)} USDT more margin", -room)
+                problem = Rejection(
+                    "would_liquidate",
+                    f"{doing} would leave {touched.id} liquidated "
+                    f"at once: it needs {text.money(-room)} USDT more margin",
+                    -room,
+                )
         if problem is None and self._legs and self._pool_headroom() <= 0:
             room = self._pool_headroom()
-            problem = Rejection("would_liquidate", f"{doing} would liquidate the cross positions at once: "
-                                f"the pool needs {text.money(-room)} USDT more margin", -room)
+            problem = Rejection(
+                "would_liquidate",
+                f"{doing} would liquidate the cross positions at once: "
+                f"the pool needs {text.money(-room)} USDT more margin",
+                -room,
+            )
         free = self._free_balance()
         if problem is None and free < 0:
-            problem = Rejection("insufficient_available", f"{doing} needs {text.money(-free)} USDT "
-                                f"more available balance", -free)
+            problem = Rejection(
+                "insufficient_available",
+                f"{doing} needs {text.money(-free)} USDT more available balance",
+                -free,
+            )
         if problem is None and self.cross_wallet < 0:
-            problem = Rejection("wallet_negative", f"{doing} would take the cross wallet to "
-                                f"{text.money(self.cross_wallet)} USDT; it cannot go below zero",
-                                -self.cross_wallet)
+            problem = Rejection(
+                "wallet_negative",
+                f"{doing} would take the cross wallet to "
+                f"{text.money(self.cross_wallet)} USDT; it cannot go below zero",
+                -self.cross_wallet,
+            )
         if problem is not None:
             self._restore(saved)
             raise problem
@@ -308,18 +372,29 @@ class Account:
             raise Rejection("invalid_mode", f"mode must be cross or isolated, not {c.mode!r}")
         self._check_qty(inst, c.qty)
         existing = self.positions.get(c.position) if c.position is not None else None
-        if existing is not None and (existing.symbol != c.symbol or existing.side != c.side
-                                     or existing.mode != c.mode or existing.leverage != c.leverage):
-            raise Rejection("position_mismatch", f"{existing.id} is a {existing.leverage}× "
-                            f"{existing.mode} {existing.symbol} {existing.side}; an increase must "
-                            f"name the same symbol, side, mode and leverage")
+        if existing is not None and (
+            existing.symbol != c.symbol
+            or existing.side != c.side
+            or existing.mode != c.mode
+            or existing.leverage != c.leverage
+        ):
+            raise Rejection(
+                "position_mismatch",
+                f"{existing.id} is a {existing.leverage}× "
+                f"{existing.mode} {existing.symbol} {existing.side}; an increase must "
+                f"name the same symbol, side, mode and leverage",
+            )
         if self.rules == "exchange" and existing is None:
-            other = next((p for p in self.positions.values()
-                          if p.symbol == c.symbol and p.mode != c.mode), None)
+            other = next(
+                (p for p in self.positions.values() if p.symbol == c.symbol and p.mode != c.mode), None
+            )
             if other is not None:
-                raise Rejection("mode_conflict", f"the exchange sets the margin mode per symbol: "
-                                f"{c.symbol} already has a {other.mode} position ({other.id}), so a "
-                                f"new one must be {other.mode} too")
+                raise Rejection(
+                    "mode_conflict",
+                    f"the exchange sets the margin mode per symbol: "
+                    f"{c.symbol} already has a {other.mode} position ({other.id}), so a "
+                    f"new one must be {other.mode} too",
+                )
         total_qty = c.qty + (existing.qty if existing else ZERO)
         self._check_leverage(inst, c.leverage, total_qty * mark)
         notional = c.qty * mark
@@ -333,8 +408,16 @@ class Account:
         self.cross_wallet -= fee + (margin if isolated else ZERO)
         self.ledger.trading_fees += fee
         if existing is None:
-            p = Position(self._new_id(c.position), inst, 1 if c.side == "long" else -1, c.qty, mark,
-                         c.leverage, isolated, margin if isolated else ZERO)
+            p = Position(
+                self._new_id(c.position),
+                inst,
+                1 if c.side == "long" else -1,
+                c.qty,
+                mark,
+                c.leverage,
+                isolated,
+                margin if isolated else ZERO,
+            )
             self.positions[p.id] = p
         else:
             p = existing
@@ -344,8 +427,23 @@ class Account:
                 p.isolated_wallet += margin
         self._refresh_symbol(c.symbol)
         self._ensure_healthy(saved, p, doing)
-        return [Opened(t, p.id, c.symbol, c.side, c.mode, c.leverage, c.qty, mark, fee, margin,
-                       p.entry, p.qty, existing is not None)]
+        return [
+            Opened(
+                t,
+                p.id,
+                c.symbol,
+                c.side,
+                c.mode,
+                c.leverage,
+                c.qty,
+                mark,
+                fee,
+                margin,
+                p.entry,
+                p.qty,
+                existing is not None,
+            )
+        ]
 
     def _close(self, c: Close, t: int) -> list[Event]:
         p = self._position(c.position)
@@ -354,8 +452,9 @@ class Account:
         qty = p.qty if c.qty is None else c.qty
         self._check_qty(inst, qty)
         if qty > p.qty:
-            raise Rejection("invalid_quantity", f"cannot close {text.qty(qty)} of {p.id}: it holds "
-                            f"{text.qty(p.qty)}")
+            raise Rejection(
+                "invalid_quantity", f"cannot close {text.qty(qty)} of {p.id}: it holds {text.qty(p.qty)}"
+            )
         pnl = p.unrealized_pnl(mark) if qty == p.qty else p.sign * qty * (mark - p.entry)
         fee = qty * mark * inst.taker_fee
         if not p.isolated:
@@ -366,10 +465,13 @@ class Account:
             released = (p.isolated_wallet * qty / p.qty).quantize(MONEY_QUANTUM, rounding=ROUND_FLOOR)
         after = self.cross_wallet + released + pnl - fee
         if after < 0:
-            raise Rejection("wallet_negative", f"closing {text.qty(qty)} of {p.id} realises "
-                            f"{text.money(pnl)} USDT, which would take the cross wallet to "
-                            f"{text.money(after)} USDT; close a profitable position first or deposit",
-                            -after)
+            raise Rejection(
+                "wallet_negative",
+                f"closing {text.qty(qty)} of {p.id} realises "
+                f"{text.money(pnl)} USDT, which would take the cross wallet to "
+                f"{text.money(after)} USDT; close a profitable position first or deposit",
+                -after,
+            )
         self.cross_wallet = after
         self.ledger.realized_pnl += pnl
         self.ledger.trading_fees += fee
@@ -387,14 +489,20 @@ class Account:
         if c.mode == p.mode:
             raise Rejection("same_mode", f"{p.id} is already {p.mode}")
         if self.rules == "exchange":
-            raise Rejection("mode_switch_refused", f"the exchange does not change the margin mode of "
-                            f"{p.symbol} while a position is open (Binance error -4048); close {p.id} "
-                            f"first, or use sandbox rules")
+            raise Rejection(
+                "mode_switch_refused",
+                f"the exchange does not change the margin mode of "
+                f"{p.symbol} while a position is open (Binance error -4048); close {p.id} "
+                f"first, or use sandbox rules",
+            )
         saved = self._savepoint()
         previous = p.mode
         if c.mode == "isolated":
-            amount = c.margin if c.margin is not None else p.entry_margin().quantize(
-                MONEY_QUANTUM, rounding=ROUND_CEILING)
+            amount = (
+                c.margin
+                if c.margin is not None
+                else p.entry_margin().quantize(MONEY_QUANTUM, rounding=ROUND_CEILING)
+            )
             self._check_amount(amount, "the isolated margin")
             p.isolated = True
             p.isolated_wallet = amount
@@ -405,14 +513,20 @@ class Account:
             p.isolated_wallet = ZERO
         self._refresh_symbol(p.symbol)
         self._ensure_healthy(saved, p, f"switching {p.id} to {c.mode}")
-        return [ModeChanged(t, p.id, p.symbol, c.mode, previous,
-                            p.isolated_wallet, self._position_liquidation_price(p))]
+        return [
+            ModeChanged(
+                t, p.id, p.symbol, c.mode, previous, p.isolated_wallet, self._position_liquidation_price(p)
+            )
+        ]
 
     def _adjust_margin(self, c: AdjustMargin, t: int) -> list[Event]:
         p = self._position(c.position)
         if not p.isolated:
-            raise Rejection("not_isolated", f"{p.id} is cross: only an isolated position has its own "
-                            f"margin to add to or remove from (Binance error -4049)")
+            raise Rejection(
+                "not_isolated",
+                f"{p.id} is cross: only an isolated position has its own "
+                f"margin to add to or remove from (Binance error -4049)",
+            )
         if c.amount == 0:
             raise Rejection("invalid_amount", "the amount must not be zero")
         mark = self.marks[p.symbol]
@@ -423,30 +537,41 @@ class Account:
             room = self._isolated_headroom(p)
             removable = max(min(p.isolated_wallet - floor, room), ZERO)
             if -c.amount > removable or -c.amount >= room:
-                raise Rejection("remove_too_much", f"at most {text.money(removable)} USDT can be "
-                                f"removed from {p.id}: its wallet must keep the initial margin "
-                                f"{text.money(floor)} USDT at the current mark and stay above "
-                                f"its maintenance margin", -c.amount - removable)
+                raise Rejection(
+                    "remove_too_much",
+                    f"at most {text.money(removable)} USDT can be "
+                    f"removed from {p.id}: its wallet must keep the initial margin "
+                    f"{text.money(floor)} USDT at the current mark and stay above "
+                    f"its maintenance margin",
+                    -c.amount - removable,
+                )
         saved = self._savepoint()
         p.isolated_wallet += c.amount
         self.cross_wallet -= c.amount
         self._refresh_symbol(p.symbol)
         self._ensure_healthy(saved, p, f"moving {text.money(c.amount)} USDT into {p.id}")
-        return [MarginAdjusted(t, p.id, p.symbol, c.amount, p.isolated_wallet,
-                               self._position_liquidation_price(p))]
+        return [
+            MarginAdjusted(
+                t, p.id, p.symbol, c.amount, p.isolated_wallet, self._position_liquidation_price(p)
+            )
+        ]
 
     def _set_leverage(self, c: SetLeverage, t: int) -> list[Event]:
         p = self._position(c.position)
         self._check_leverage(p.instrument, c.leverage, p.qty * self.marks[p.symbol])
         if self.rules == "exchange" and p.isolated and c.leverage < p.leverage:
-            raise Rejection("leverage_decrease_refused", f"the exchange refuses to lower the leverage "
-                            f"of an open isolated position (Binance error -4161): {p.id} stays at "
-                            f"{p.leverage}× or higher")
+            raise Rejection(
+                "leverage_decrease_refused",
+                f"the exchange refuses to lower the leverage "
+                f"of an open isolated position (Binance error -4161): {p.id} stays at "
+                f"{p.leverage}× or higher",
+            )
         saved = self._savepoint()
         previous = p.leverage
         if p.isolated:
             delta = (p.qty * p.entry / c.leverage - p.entry_margin()).quantize(
-                MONEY_QUANTUM, rounding=ROUND_CEILING)
+                MONEY_QUANTUM, rounding=ROUND_CEILING
+            )
             if delta > 0:
                 self._require_available(delta, f"lowering {p.id} to {c.leverage}×")
             p.isolated_wallet += delta
@@ -454,9 +579,17 @@ class Account:
         p.leverage = c.leverage
         self._refresh_symbol(p.symbol)
         self._ensure_healthy(saved, p, f"setting {p.id} to {c.leverage}×")
-        return [LeverageChanged(t, p.id, p.symbol, c.leverage, previous,
-                                p.isolated_wallet if p.isolated else None,
-                                self._position_liquidation_price(p))]
+        return [
+            LeverageChanged(
+                t,
+                p.id,
+                p.symbol,
+                c.leverage,
+                previous,
+                p.isolated_wallet if p.isolated else None,
+                self._position_liquidation_price(p),
+            )
+        ]
 
     def _deposit(self, c: Deposit, t: int) -> list[Event]:
         self._check_amount(c.amount, "a deposit")
@@ -500,20 +633,37 @@ class Account:
             self.ledger.insurance_payouts += payout
             del self.positions[p.id]
             lot = LiquidatedLot(p.id, symbol, p.side, p.qty, p.entry, price, pnl, fee)
-            events.append(Liquidated(t, (p.id,), symbol, p.side, "isolated", price, shown, pnl, fee,
-                                     to_fund - payout, wallet, ZERO, (lot,)))
+            events.append(
+                Liquidated(
+                    t,
+                    (p.id,),
+                    symbol,
+                    p.side,
+                    "isolated",
+                    price,
+                    shown,
+                    pnl,
+                    fee,
+                    to_fund - payout,
+                    wallet,
+                    ZERO,
+                    (lot,),
+                )
+            )
         if events:
             self._refresh_symbol(symbol)
         return events
 
-    def _liquidate_cross(self, t: int, symbol: str, price: Decimal, old: Decimal | None,
-                         down: bool) -> list[Event]:
+    def _liquidate_cross(
+        self, t: int, symbol: str, price: Decimal, old: Decimal | None, down: bool
+    ) -> list[Event]:
         shown = None
         leg = self._legs.get(symbol)
         if old is not None and leg is not None:
             reserve = self.cross_wallet + self._cross_total - leg.value
             shown = shown_liquidation_price(
-                first_root(leg.positions, self.profile.margin, reserve, old, down), down)
+                first_root(leg.positions, self.profile.margin, reserve, old, down), down
+            )
         victims = [p for p in self.positions.values() if not p.isolated]
         wallet = self.cross_wallet
         pnl_total = ZERO
@@ -540,9 +690,23 @@ class Account:
         for s in {lot.symbol for lot in lots}:
             self._refresh_symbol(s)
         sides = {lot.side for lot in lots}
-        return [Liquidated(t, tuple(lot.position for lot in lots), symbol,
-                           sides.pop() if len(sides) == 1 else "mixed", "cross", price, shown,
-                           pnl_total, fees, fees - payout, wallet, after, tuple(lots))]
+        return [
+            Liquidated(
+                t,
+                tuple(lot.position for lot in lots),
+                symbol,
+                sides.pop() if len(sides) == 1 else "mixed",
+                "cross",
+                price,
+                shown,
+                pnl_total,
+                fees,
+                fees - payout,
+                wallet,
+                after,
+                tuple(lots),
+            )
+        ]
 
     # ------------------------------------------------------------------ caches
     def _refresh_symbol(self, symbol: str) -> None:
@@ -569,7 +733,8 @@ class Account:
             self._watch[symbol] = _IsolatedWatch(
                 roots,
                 max(long_roots) + MONEY_QUANTUM if long_roots else _NEG_INF,
-                min(short_roots) - MONEY_QUANTUM if short_roots else INF)
+                min(short_roots) - MONEY_QUANTUM if short_roots else INF,
+            )
 
     # ------------------------------------------------------------------ views
     def _free_balance(self) -> Decimal:
@@ -594,15 +759,17 @@ class Account:
         reserve = self.cross_wallet + self._cross_total - leg.value
         return first_root(leg.positions, self.profile.margin, reserve, self.marks[symbol], down)
 
-    def _position_liquidation_price(self, p: Position,
-                                    roots: dict[tuple[str, bool], Decimal | None] | None = None) -> Decimal | None:
+    def _position_liquidation_price(
+        self, p: Position, roots: dict[tuple[str, bool], Decimal | None] | None = None
+    ) -> Decimal | None:
         """``roots`` memoises the cross pool's roots per (symbol, direction) within one view: every
         cross position of a symbol shares them."""
         mark = self.marks[p.symbol]
         down = p.sign > 0
         if p.isolated:
             return shown_liquidation_price(
-                first_root([p], self.profile.margin, p.isolated_wallet, mark, down), down)
+                first_root([p], self.profile.margin, p.isolated_wallet, mark, down), down
+            )
         roots = {} if roots is None else roots
 
         def root_for(direction: bool) -> Decimal | None:
@@ -674,15 +841,42 @@ class Account:
             mm = requirement(p, rules, mark)
             bracket = p.instrument.bracket(notional)
             balance = p.isolated_wallet + upnl if p.isolated else cross_balance
-            views.append(PositionView(
-                p.id, p.symbol, p.side, p.mode, p.qty, p.entry, p.leverage, mark, notional,
-                p.isolated_wallet if p.isolated else None, upnl,
-                ratio(upnl, p.entry_margin()), notional / p.leverage, mm, balance,
-                ratio(mm, balance) if p.isolated else pool_ratio,
-                self._position_liquidation_price(p, roots), self._bankruptcy_price(p),
-                bracket.mmr, bracket.max_leverage))
+            views.append(
+                PositionView(
+                    p.id,
+                    p.symbol,
+                    p.side,
+                    p.mode,
+                    p.qty,
+                    p.entry,
+                    p.leverage,
+                    mark,
+                    notional,
+                    p.isolated_wallet if p.isolated else None,
+                    upnl,
+                    ratio(upnl, p.entry_margin()),
+                    notional / p.leverage,
+                    mm,
+                    balance,
+                    ratio(mm, balance) if p.isolated else pool_ratio,
+                    self._position_liquidation_price(p, roots),
+                    self._bankruptcy_price(p),
+                    bracket.mmr,
+                    bracket.max_leverage,
+                )
+            )
         isolated = self.isolated_wallets
         return AccountView(
-            self.cross_wallet, isolated, self.cross_wallet + isolated, cross_upnl, cross_balance,
-            cross_mm, cross_im, pool_ratio, self.available(),
-            self.cross_wallet + isolated + cross_upnl + iso_upnl, self.insurance_fund, tuple(views))
+            self.cross_wallet,
+            isolated,
+            self.cross_wallet + isolated,
+            cross_upnl,
+            cross_balance,
+            cross_mm,
+            cross_im,
+            pool_ratio,
+            self.available(),
+            self.cross_wallet + isolated + cross_upnl + iso_upnl,
+            self.insurance_fund,
+            tuple(views),
+        )

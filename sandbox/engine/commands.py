@@ -2,11 +2,12 @@
 
 Commands carry no time of their own beyond ``t``; the engine never reads a clock.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar, Literal, Union
+from typing import ClassVar, Literal
 
 Side = Literal["long", "short"]
 Mode = Literal["cross", "isolated"]
@@ -71,7 +72,7 @@ class Withdraw:
     amount: Decimal
 
 
-Command = Union[Price, Open, Close, SetMode, AdjustMargin, SetLeverage, Deposit, Withdraw]
+Command = Price | Open | Close | SetMode | AdjustMargin | SetLeverage | Deposit | Withdraw
 COMMAND_TYPES: dict[str, type] = {
     c.type: c for c in (Price, Open, Close, SetMode, AdjustMargin, SetLeverage, Deposit, Withdraw)
 }

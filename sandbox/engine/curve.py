@@ -14,12 +14,13 @@ Two uses, two shapes:
 - ``first_root``: the first price, walking from the mark in one direction, where the headroom
   runs out. That is the liquidation price shown to the user.
 """
+
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
-from typing import Iterable, Sequence
 
 from .instrument import ZERO
 from .position import Position
@@ -79,7 +80,6 @@ class Segment:
         return self.lo <= price < self.hi
 
 
-
 def segment_at(positions: Iterable[Position], rules: MarginRules, price: Decimal) -> Segment:
     a = b = ZERO
     lo, hi = ZERO, INF
@@ -106,8 +106,9 @@ def headroom(positions: Iterable[Position], rules: MarginRules, price: Decimal) 
     return total
 
 
-def first_root(positions: Sequence[Position], rules: MarginRules, reserve: Decimal,
-               start: Decimal, down: bool) -> Decimal | None:
+def first_root(
+    positions: Sequence[Position], rules: MarginRules, reserve: Decimal, start: Decimal, down: bool
+) -> Decimal | None:
     """The first mark, walking from ``start`` (down or up), where ``reserve + f(P) ≤ 0``.
 
     Returns ``start`` itself when the headroom is already gone, ``None`` when it never runs out in

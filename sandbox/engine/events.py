@@ -1,5 +1,6 @@
 """Outputs of the engine. Each event is what the report (``replay --json``) lists and what the
 window's log turns into a sentence; ``to_dict`` gives the report's field names."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields

@@ -5,6 +5,7 @@ A bracket is one row of an exchange's leverage/risk table: notionals in ``[floor
 The maintenance amount makes that function continuous across brackets (margin-math §1.3), which
 is what lets the liquidation price be found one bracket at a time.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -51,8 +52,10 @@ class Instrument:
         if not self.brackets:
             raise ValueError(f"{self.symbol}: an instrument needs at least one bracket")
         floors = tuple(b.floor for b in self.brackets)
-        if floors[0] != 0 or any(b.cap <= b.floor for b in self.brackets) or any(
-            a.cap != b.floor for a, b in zip(self.brackets, self.brackets[1:])
+        if (
+            floors[0] != 0
+            or any(b.cap <= b.floor for b in self.brackets)
+            or any(a.cap != b.floor for a, b in zip(self.brackets, self.brackets[1:]))
         ):
             raise ValueError(f"{self.symbol}: brackets must start at 0 and follow each other without gaps")
         object.__setattr__(self, "_floors", floors)

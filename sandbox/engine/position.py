@@ -1,4 +1,5 @@
 """A position: an independent lot with its own side, mode and leverage (hedge-mode style)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,6 +38,14 @@ class Position:
         """Initial margin at entry, ``qty × entry / leverage``: what an isolated wallet starts with."""
         return self.qty * self.entry / self.leverage
 
-    def copy(self) -> "Position":
-        return Position(self.id, self.instrument, self.sign, self.qty, self.entry, self.leverage,
-                        self.isolated, self.isolated_wallet)
+    def copy(self) -> Position:
+        return Position(
+            self.id,
+            self.instrument,
+            self.sign,
+            self.qty,
+            self.entry,
+            self.leverage,
+            self.isolated,
+            self.isolated_wallet,
+        )

@@ -1,16 +1,17 @@
 """An exchange rule profile as the engine sees it: instruments plus the few rule variants in which
 exchanges differ (margin-math §8). Loading profiles from files is the session layer's job."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
-from typing import Mapping
 
 from .instrument import Instrument
 
 
-class MaintenanceBasis(str, Enum):
+class MaintenanceBasis(StrEnum):
     """Where maintenance margin is valued: at the mark (Binance, OKX, Hyperliquid, dYdX) or at the
     entry price (classic Bybit, which gives 19,700 where Binance's form gives 19,698.49)."""
 

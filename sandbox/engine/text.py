@@ -1,4 +1,5 @@
 """Numbers in sentences: the rejection and liquidation messages people read."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal

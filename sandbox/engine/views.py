@@ -4,6 +4,7 @@ Views are computed on demand from the account (never on the price-tick path) and
 decimals; ``liquidation_price`` is rounded to 1e-8 toward the side where it has not yet fired,
 so walking the mark to the shown price liquidates there and not a tick before.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -60,8 +61,19 @@ class PositionView:
 
 
 REPORT_POSITION_FIELDS = (
-    "id", "symbol", "side", "mode", "qty", "entry_price", "leverage", "mark_price",
-    "isolated_wallet", "unrealized_pnl", "maintenance_margin", "margin_ratio", "liquidation_price",
+    "id",
+    "symbol",
+    "side",
+    "mode",
+    "qty",
+    "entry_price",
+    "leverage",
+    "mark_price",
+    "isolated_wallet",
+    "unrealized_pnl",
+    "maintenance_margin",
+    "margin_ratio",
+    "liquidation_price",
 )
 
 

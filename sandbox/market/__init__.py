@@ -1,9 +1,18 @@
 """Price sources: a seeded simulator and readers for real market-data files. No Qt, no engine."""
+
 from .data import MarketData
 from .errors import MarketDataError
 from .readers import load_market_file
 from .simulator import DEFAULT_SYMBOLS, SCENARIOS, START_PRICES, Simulator
 from .ticks import PriceTick
 
-__all__ = ["DEFAULT_SYMBOLS", "SCENARIOS", "START_PRICES", "Simulator", "PriceTick", "MarketData",
-           "MarketDataError", "load_market_file"]
+__all__ = [
+    "DEFAULT_SYMBOLS",
+    "SCENARIOS",
+    "START_PRICES",
+    "MarketData",
+    "MarketDataError",
+    "PriceTick",
+    "Simulator",
+    "load_market_file",
+]

@@ -1,8 +1,9 @@
 """One file's worth of market data, ready to become ticks."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 

@@ -1,4 +1,5 @@
 """Bad market-data input: which file, which line, and what is wrong, in one sentence."""
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -18,7 +19,6 @@ class Problem(NamedTuple):
 
     index: int
     message: str
-
 
 
 def shown(text: str, limit: int = 40) -> str:

@@ -4,6 +4,7 @@ The wrapping is told from the first bytes, not the extension: data.binance.visio
 user may have unzipped or renamed them, and a binary format saved as ``.csv`` should get a clear
 sentence rather than a decoding error.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -41,8 +42,9 @@ def read_csv_bytes(path: Path) -> tuple[bytes, str]:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise MarketDataError(path, raw.count(b"\n", 0, exc.start) + 1,
-                                  "the file is not UTF-8 text; a CSV file is expected") from None
+            raise MarketDataError(
+                path, raw.count(b"\n", 0, exc.start) + 1, "the file is not UTF-8 text; a CSV file is expected"
+            ) from None
     return raw, name
 
 

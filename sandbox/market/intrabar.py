@@ -16,13 +16,14 @@ Tick times are milliseconds from the first row (session time starts at 0). Every
 ``Decimal`` made from the file's text; the float copies only decide the order of the extremes and
 which prices repeat, and ``Decimal`` settles any case a float cannot.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, repeat
-from typing import Iterator
 
 import numpy as np
 
@@ -42,8 +43,9 @@ class _Last:
     text: str = ""
 
 
-def candle_ticks(symbol: str, times: np.ndarray, texts: np.ndarray, values: np.ndarray,
-                 interval_ms: int) -> Iterator[PriceTick]:
+def candle_ticks(
+    symbol: str, times: np.ndarray, texts: np.ndarray, values: np.ndarray, interval_ms: int
+) -> Iterator[PriceTick]:
     """Ticks of candles ``(open, high, low, close)`` starting at ``times`` (epoch ms)."""
     return chain.from_iterable(_candle_chunks(symbol, times, texts, values, interval_ms))
 
@@ -63,8 +65,13 @@ def _candle_chunks(symbol, times, texts, values, interval_ms):
         part = slice(start, start + _CHUNK)
         order = _path_order(texts[part], values[part])
         at = (times[part] - origin)[:, None] + spans[part, None] * _QUARTERS // 4
-        yield _distinct(symbol, at.ravel(), np.take_along_axis(texts[part], order, 1).ravel(),
-                        np.take_along_axis(values[part], order, 1).ravel(), last)
+        yield _distinct(
+            symbol,
+            at.ravel(),
+            np.take_along_axis(texts[part], order, 1).ravel(),
+            np.take_along_axis(values[part], order, 1).ravel(),
+            last,
+        )
 
 
 def _trade_chunks(symbol, times, texts, values):
@@ -90,8 +97,9 @@ def _path_order(texts: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.stack([np.full(n, _OPEN), near, _HIGH + _LOW - near, np.full(n, _CLOSE)], axis=1)
 
 
-def _distinct(symbol: str, at: np.ndarray, texts: np.ndarray, values: np.ndarray,
-              last: _Last) -> Iterator[PriceTick]:
+def _distinct(
+    symbol: str, at: np.ndarray, texts: np.ndarray, values: np.ndarray, last: _Last
+) -> Iterator[PriceTick]:
     """The ticks whose price differs from the one before (lazily: the chunk's lists are small,
     the ticks of a whole file need not be)."""
     before = np.empty_like(values)

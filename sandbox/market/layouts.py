@@ -17,6 +17,7 @@ Without a header:
 - Binance aggTrades: 7 or 8 columns, the seventh ``true`` or ``false``.
 - Binance klines (12 columns) or any ``time, open, high, low, close[, …]`` row (5+ columns).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,20 +49,29 @@ def detect(row: list[str], line: int, names: tuple[str, ...], path: Path) -> Lay
     if first.isdigit() and int(first) < DAY_MS and width in (6, 11):
         day = lean_day_ms(*names)
         if day is None:
-            raise MarketDataError(path, line, "the times count milliseconds from midnight, as in LEAN "
-                                  "bars, but the file name has no date (…_YYYYMMDD_trade.csv)")
+            raise MarketDataError(
+                path,
+                line,
+                "the times count milliseconds from midnight, as in LEAN "
+                "bars, but the file name has no date (…_YYYYMMDD_trade.csv)",
+            )
         if width == 6:
             return Layout("lean-trade-bars", CANDLES, False, (0, 1, 2, 3, 4), "of a LEAN trade bar", day)
-        return Layout("lean-quote-bars", CANDLES, False, (0, 1, 2, 3, 4, 6, 7, 8, 9),
-                      "of a LEAN quote bar", day)
+        return Layout(
+            "lean-quote-bars", CANDLES, False, (0, 1, 2, 3, 4, 6, 7, 8, 9), "of a LEAN quote bar", day
+        )
     if width in (7, 8) and row[6].strip().lower() in ("true", "false"):
         return Layout("binance-aggtrades", TRADES, False, (5, 1), "of a Binance aggTrades row")
     if width >= 5:
         kind = "binance-klines" if width == 12 else "ohlcv-csv"
         what = "of a Binance kline" if width == 12 else "(time, open, high, low, close)"
         return Layout(kind, CANDLES, False, (0, 1, 2, 3, 4), what)
-    raise MarketDataError(path, line, f"unrecognised layout: {width} columns and no header (a Binance "
-                          f"kline has 12, aggTrades 7 or 8, a time-open-high-low-close row 5 or more)")
+    raise MarketDataError(
+        path,
+        line,
+        f"unrecognised layout: {width} columns and no header (a Binance "
+        f"kline has 12, aggTrades 7 or 8, a time-open-high-low-close row 5 or more)",
+    )
 
 
 def _with_header(names: list[str], line: int, path: Path) -> Layout:
@@ -69,13 +79,18 @@ def _with_header(names: list[str], line: int, path: Path) -> Layout:
     for i, name in enumerate(names):
         col.setdefault(name, i)
     if "price" in col and "transact_time" in col:
-        return Layout("binance-aggtrades", TRADES, True, (col["transact_time"], col["price"]),
-                      "as in the header")
+        return Layout(
+            "binance-aggtrades", TRADES, True, (col["transact_time"], col["price"]), "as in the header"
+        )
     time = next((col[name] for name in _TIME_NAMES if name in col), None)
     missing = [name for name in _OHLC if name not in col] + (["a time column"] if time is None else [])
     if missing:
-        raise MarketDataError(path, line, f"not a candle file this app reads: the header lacks "
-                              f"{', '.join(missing)} (found {shown(', '.join(names), 80)})")
+        raise MarketDataError(
+            path,
+            line,
+            f"not a candle file this app reads: the header lacks "
+            f"{', '.join(missing)} (found {shown(', '.join(names), 80)})",
+        )
     if "open_time" in col and "close_time" in col:
         kind = "binance-klines"
     elif names[0] == "time":

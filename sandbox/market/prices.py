@@ -7,6 +7,7 @@ at most 15 significant digits survives the trip through a float, so two such pri
 floats the way they compare as decimals. A file with longer texts (freqtrade writes
 ``1.1997200000000001``) has the rows whose floats tie settled with ``Decimal``.
 """
+
 from __future__ import annotations
 
 import math

@@ -16,6 +16,7 @@ A file is checked whole before anything is returned: every time a time, in order
 ``0 < low ≤ open, close ≤ high``, every price a number. The first problem in the file is raised as
 ``MarketDataError(path, line, message)``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,8 +41,11 @@ def load_market_file(path: str | Path, symbol: str | None = None) -> MarketData:
     raw, name = read_csv_bytes(path)
     names = (name, path.name)
     if any("funding" in n.lower() for n in names):
-        raise MarketDataError(path, None, "this is a funding-rate file, not prices; import the price "
-                              "or mark-price candles instead")
+        raise MarketDataError(
+            path,
+            None,
+            "this is a funding-rate file, not prices; import the price or mark-price candles instead",
+        )
     table = Table(raw, path)
     first = table.first_row()
     if first is None:
@@ -88,7 +92,7 @@ def _above(found: Problem | None, problem: Problem | None, *columns: np.ndarray)
     """The columns cut short of a newly found problem, which becomes the one to report."""
     if found is None:
         return (*columns, problem)
-    return (*(c[:found.index] for c in columns), found)
+    return (*(c[: found.index] for c in columns), found)
 
 
 def _out_of_order(times: np.ndarray, texts: np.ndarray, strict: bool) -> Problem | None:

@@ -10,12 +10,13 @@ normals come from 12 uniforms of Python's ``random.Random`` (a generator whose s
 stable) rather than from log/sin/cos, whose last bit may differ between C libraries, and prices
 are whole numbers of ticks.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from decimal import Decimal
 from random import Random
-from typing import Iterator
 
 from .ticks import PriceTick
 
@@ -27,9 +28,14 @@ DEFAULT_SYMBOLS: dict[str, tuple[Decimal, Decimal]] = {
 
 # Round, realistic starting prices for the symbols of the default profile (late 2024 levels).
 START_PRICES: dict[str, Decimal] = {
-    "BTCUSDT": Decimal("64000"), "ETHUSDT": Decimal("3200"), "SOLUSDT": Decimal("150"),
-    "XRPUSDT": Decimal("0.6"), "BNBUSDT": Decimal("580"), "DOGEUSDT": Decimal("0.12"),
-    "ADAUSDT": Decimal("0.45"), "LINKUSDT": Decimal("14"),
+    "BTCUSDT": Decimal(64000),
+    "ETHUSDT": Decimal(3200),
+    "SOLUSDT": Decimal(150),
+    "XRPUSDT": Decimal("0.6"),
+    "BNBUSDT": Decimal(580),
+    "DOGEUSDT": Decimal("0.12"),
+    "ADAUSDT": Decimal("0.45"),
+    "LINKUSDT": Decimal(14),
 }
 
 SCENARIOS: dict[str, str] = {
@@ -86,8 +92,14 @@ class Simulator:
     choosing it; ``margin-sandbox simulate`` puts it 60 % into the duration. ``ticks()`` and
     ``advance()`` draw from one stream, so any mix of the two gives the same path."""
 
-    def __init__(self, symbols: dict[str, tuple[Decimal, Decimal]] | None = None, seed: int = 0,
-                 scenario: str = "calm", step_ms: int = 250, event_at_ms: int = 60_000):
+    def __init__(
+        self,
+        symbols: dict[str, tuple[Decimal, Decimal]] | None = None,
+        seed: int = 0,
+        scenario: str = "calm",
+        step_ms: int = 250,
+        event_at_ms: int = 60_000,
+    ):
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
         if step_ms <= 0:

@@ -13,6 +13,7 @@ USD-margined perpetuals (FTX's BTC-PERP, Binance's coin-margined BTCUSD) take th
 linear USDT contract on the same coin: the sandbox trades only linear USDT contracts, and what
 these files bring to it is a real price path. Pass a symbol to choose another name.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,9 +26,9 @@ _UPPER = [
     (re.compile(r"(?:^|[^A-Z0-9])([A-Z0-9]{5,})-(?:\d+[smhdwM]|aggTrades|trades)(?![A-Za-z0-9])"), "{0}"),
 ]
 _ANY_CASE = [
-    (re.compile(r"(?:^|[^a-z0-9])([a-z0-9]+)-perp(?![a-z0-9])", re.I), "{0}USD"),
-    (re.compile(r"(?:^|_)([a-z0-9]+)_\d{8}_(?:trade|quote)", re.I), "{0}"),
-    (re.compile(r"(?:^|_)\d{8}_([a-z0-9]+)_(?:minute|second)_(?:trade|quote)", re.I), "{0}"),
+    (re.compile(r"(?:^|[^a-z0-9])([a-z0-9]+)-perp(?![a-z0-9])", re.IGNORECASE), "{0}USD"),
+    (re.compile(r"(?:^|_)([a-z0-9]+)_\d{8}_(?:trade|quote)", re.IGNORECASE), "{0}"),
+    (re.compile(r"(?:^|_)\d{8}_([a-z0-9]+)_(?:minute|second)_(?:trade|quote)", re.IGNORECASE), "{0}"),
 ]
 
 

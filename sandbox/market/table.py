@@ -5,6 +5,7 @@ Rows stream from the bytes (decoded as they are read, never held as one big stri
 code run per row: the fastest way the standard library offers. Line numbers are counted only when
 a message needs one, so a good file never pays for them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -89,4 +90,6 @@ class Table:
         try:
             yield
         except csv.Error as exc:
-            raise MarketDataError(self.path, reader.line_num or None, f"not readable as CSV ({exc})") from None
+            raise MarketDataError(
+                self.path, reader.line_num or None, f"not readable as CSV ({exc})"
+            ) from None

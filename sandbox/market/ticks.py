@@ -1,4 +1,5 @@
 """What every price source yields: one mark price at one session time."""
+
 from __future__ import annotations
 
 from decimal import Decimal

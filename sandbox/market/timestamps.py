@@ -6,22 +6,23 @@ moved its public files from ms to µs in 2025; both read the same). Text is ISO 
 without ``T``, fraction or zone (no zone means UTC). LEAN bars count milliseconds from midnight,
 and the date comes from the file name.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
 from .errors import Problem, shown
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MS = timedelta(milliseconds=1)
 _MS_FROM, _US_FROM, _NS_FROM = 10**11, 10**14, 10**17  # where ms, µs and ns numbers begin
 _TOO_BIG = 10**20  # past the year 5000 even in ns
 DAY_MS = 86_400_000
-_LEAN_DATE = re.compile(r"(?<!\d)(\d{8})_(?:[a-z0-9]+_(?:minute|second)_)?(?:trade|quote)", re.I)
+_LEAN_DATE = re.compile(r"(?<!\d)(\d{8})_(?:[a-z0-9]+_(?:minute|second)_)?(?:trade|quote)", re.IGNORECASE)
 
 
 def epoch_ms(column: np.ndarray) -> tuple[np.ndarray, Problem | None]:
@@ -77,7 +78,7 @@ def _iso_ms(text: str) -> int:
     except ValueError:
         raise ValueError(f"timestamp {shown(text)} is neither a number nor a date") from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return (when - _EPOCH) // _ONE_MS  # exact: no float seconds on the way
 
 
@@ -100,8 +101,7 @@ def ms_of_day(column: np.ndarray) -> tuple[np.ndarray, Problem | None]:
         bad = np.array([not _within_day(text) for text in column], dtype=bool)
     if bad.any():
         i = int(np.argmax(bad))
-        return ms, Problem(i, f"time {shown(column[i])} is not a whole number of milliseconds "
-                              f"within a day")
+        return ms, Problem(i, f"time {shown(column[i])} is not a whole number of milliseconds within a day")
     return ms, None
 
 
@@ -119,7 +119,7 @@ def lean_day_ms(*names: str) -> int | None:
         m = _LEAN_DATE.search(name)
         if m:
             try:
-                day = datetime.strptime(m.group(1), "%Y%m%d").replace(tzinfo=timezone.utc)
+                day = datetime.strptime(m.group(1), "%Y%m%d").replace(tzinfo=UTC)
             except ValueError:
                 continue
             return (day - _EPOCH) // _ONE_MS

@@ -4,13 +4,13 @@ whether (and when) it was liquidated. The same inputs go to one account per prof
 Positions are matched across profiles by the input that opened them, not by id: a profile that
 refuses an open (leverage above its maximum, say) gives later positions other ids.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..engine import Closed, Liquidated, Open, Opened, Rejected
-from ..engine import text
+from ..engine import Closed, Liquidated, Open, Opened, Rejected, text
 from .reader import Session
 from .runner import new_account
 
@@ -51,7 +51,8 @@ def compare(session: Session, profiles: list[str], until: int | None = None) -> 
                     opened_by[event.position] = index
                     result.labels.setdefault(index, f"{event.position} {event.symbol} {event.side}")
                     result.outcomes.setdefault(index, {})[name] = Outcome(
-                        event.position, account.liquidation_price(event.position))
+                        event.position, account.liquidation_price(event.position)
+                    )
                 elif isinstance(event, Rejected) and isinstance(command, Open) and command.position is None:
                     result.labels.setdefault(index, f"{command.symbol} {command.side} (t={t})")
                     result.outcomes.setdefault(index, {})[name] = Outcome(rejected=event.message)
@@ -84,8 +85,10 @@ def _shown(out: Outcome | None) -> str:
 
 def comparison_text(cmp: Comparison) -> str:
     width = max(20, *(len(p) + 2 for p in cmp.profiles))
-    lines = [f"liquidation price right after opening, and what became of each position "
-             f"(replayed to t={cmp.t} ms)", ""]
+    lines = [
+        f"liquidation price right after opening, and what became of each position (replayed to t={cmp.t} ms)",
+        "",
+    ]
     lines.append(f"{'position':<24}" + "".join(f"{p:>{width}}" for p in cmp.profiles))
     for index, label in cmp.labels.items():
         by = cmp.outcomes[index]
@@ -97,10 +100,25 @@ def comparison_text(cmp: Comparison) -> str:
 
 def comparison_dict(cmp: Comparison) -> dict:
     """JSON for ``replay --compare --json``: positions in opening order, one entry per profile."""
-    return {"t": cmp.t, "profiles": cmp.profiles, "positions": [
-        {"position": label, "input": index, "profiles": {
-            name: {"id": o.id, "liquidation_price": o.liquidation_price,
-                   "liquidated_at": o.liquidated_at, "liquidated_price": o.liquidated_price,
-                   "closed_at": o.closed_at, "rejected": o.rejected}
-            for name, o in cmp.outcomes[index].items()}}
-        for index, label in cmp.labels.items()]}
+    return {
+        "t": cmp.t,
+        "profiles": cmp.profiles,
+        "positions": [
+            {
+                "position": label,
+                "input": index,
+                "profiles": {
+                    name: {
+                        "id": o.id,
+                        "liquidation_price": o.liquidation_price,
+                        "liquidated_at": o.liquidated_at,
+                        "liquidated_price": o.liquidated_price,
+                        "closed_at": o.closed_at,
+                        "rejected": o.rejected,
+                    }
+                    for name, o in cmp.outcomes[index].items()
+                },
+            }
+            for index, label in cmp.labels.items()
+        ],
+    }

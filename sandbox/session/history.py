@@ -4,6 +4,7 @@ Every row remembers the input index that produced it, so rewinding to input ``i`
 the rows of inputs before ``i``; appends are amortised O(1) (capacity doubles), and reading gives
 views, not copies, so a chart's ``setData`` per frame allocates nothing here.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,7 @@ import numpy as np
 class Series:
     """Columns of float64 (plus the time in ms and the input index) that grow together."""
 
-    __slots__ = ("_index", "_t", "_cols", "n")
+    __slots__ = ("_cols", "_index", "_t", "n")
 
     def __init__(self, columns: int, capacity: int = 1024):
         self._index = np.empty(capacity, np.int64)

@@ -7,6 +7,7 @@ Two ways to write, for two needs:
 - ``Recorder`` (in ``recorder.py``) appends and flushes one event at a time, so a crash loses at
   most the line being written.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -14,10 +15,11 @@ import io
 import json
 import os
 import tempfile
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 
 def _default(value: Any) -> Any:
@@ -65,19 +67,21 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
             raw = gzip.GzipFile(tmp, "wb", mtime=0)
             stream: IO[str] = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
         else:
-            stream = open(tmp, "w", encoding="utf-8", newline="\n")
+            stream = open(tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 (closed below)
         with stream:
             yield stream
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
-def write_session(path: str | os.PathLike[str], header: dict[str, Any], events: "Iterator[dict[str, Any]] | list[dict[str, Any]]") -> int:
+def write_session(
+    path: str | os.PathLike[str],
+    header: dict[str, Any],
+    events: Iterator[dict[str, Any]] | list[dict[str, Any]],
+) -> int:
     """Write a whole session atomically; returns the number of events written."""
     count = 0
     with atomic_writer(path) as out:

@@ -3,10 +3,11 @@
 Header and command events are validated by pydantic. ``price`` events, which are nearly every line
 of a recording, take a hand-written fast path in ``reader.py`` with the same checks.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -30,10 +31,16 @@ class SessionHeader(BaseModel):
     meta: dict[str, Any] = {}
 
     @classmethod
-    def new(cls, balance: Decimal | str = "10000", profile: str = DEFAULT_PROFILE,
-            rules: str = "sandbox", **extra: Any) -> "SessionHeader":
-        return cls(format=FORMAT, version=VERSION, profile=profile, rules=rules,
-                   balance=Decimal(balance), **extra)
+    def new(
+        cls,
+        balance: Decimal | str = "10000",
+        profile: str = DEFAULT_PROFILE,
+        rules: str = "sandbox",
+        **extra: Any,
+    ) -> SessionHeader:
+        return cls(
+            format=FORMAT, version=VERSION, profile=profile, rules=rules, balance=Decimal(balance), **extra
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -125,8 +132,14 @@ class PriceEvent(_Event):
 
 
 CommandEvent = Annotated[
-    Union[OpenEvent, CloseEvent, SetModeEvent, AdjustMarginEvent, SetLeverageEvent, DepositEvent,
-          WithdrawEvent, PriceEvent],
+    OpenEvent
+    | CloseEvent
+    | SetModeEvent
+    | AdjustMarginEvent
+    | SetLeverageEvent
+    | DepositEvent
+    | WithdrawEvent
+    | PriceEvent,
     Field(discriminator="type"),
 ]
 COMMAND_EVENT = TypeAdapter(CommandEvent)

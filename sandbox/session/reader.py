@@ -1,5 +1,6 @@
 """Reading session files: one clear sentence with file and line for anything wrong, never a
 traceback; a truncated last line (a recording cut by a crash) is reported and the rest loads."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ from .jsonlines import open_text_for_reading
 from .model import COMMAND_EVENT, FORMAT, SessionHeader
 
 _IGNORED = frozenset({"note"})
-_COMMAND_KINDS = frozenset({"open", "close", "set_mode", "adjust_margin", "set_leverage", "deposit",
-                            "withdraw"})
+_COMMAND_KINDS = frozenset(
+    {"open", "close", "set_mode", "adjust_margin", "set_leverage", "deposit", "withdraw"}
+)
 # One decoder for every line: json.loads(..., parse_float=...) would build a new one per call.
 _DECODER = json.JSONDecoder(parse_float=Decimal)
 
@@ -74,11 +76,15 @@ def parse_header(path: str | Path, line: str, lineno: int = 1) -> SessionHeader:
     except json.JSONDecodeError as exc:
         raise SessionError(path, lineno, f"the header is not valid JSON ({exc.msg})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SessionError(path, lineno, f'not a session file: line 1 must be a header with '
-                           f'"format": "{FORMAT}"')
+        raise SessionError(
+            path, lineno, f'not a session file: line 1 must be a header with "format": "{FORMAT}"'
+        )
     if data.get("version") != 1:
-        raise SessionError(path, lineno, f"session version {data.get('version')!r} is not supported "
-                           f"(this app reads version 1)")
+        raise SessionError(
+            path,
+            lineno,
+            f"session version {data.get('version')!r} is not supported (this app reads version 1)",
+        )
     try:
         return SessionHeader.model_validate(data)
     except ValidationError as exc:
@@ -126,8 +132,10 @@ def _read_events(path: str | Path, stream, lineno: int, session: Session) -> Non
                 if not line.strip():
                     continue
                 if not line.endswith("\n"):  # only the last line lacks one
-                    warnings.append(f"{path}:{number}: the last line is incomplete (the "
-                                    f"recording was cut off); everything before it was loaded")
+                    warnings.append(
+                        f"{path}:{number}: the last line is incomplete (the "
+                        f"recording was cut off); everything before it was loaded"
+                    )
                     return
                 try:  # the decoder's own sentence for what is wrong
                     data = _DECODER.decode(line)
@@ -151,8 +159,12 @@ def _read_events(path: str | Path, stream, lineno: int, session: Session) -> Non
                 except InvalidOperation:
                     price = None
                 if type(symbol) is not str or type(price) is not Decimal or not price > 0:
-                    raise SessionError(path, number, f"a price event needs a symbol and a price "
-                                       f"above zero, got symbol={symbol!r} price={raw!r}")
+                    raise SessionError(
+                        path,
+                        number,
+                        f"a price event needs a symbol and a price "
+                        f"above zero, got symbol={symbol!r} price={raw!r}",
+                    )
                 times.append(t)
                 commands.append(Price(symbol, price))
             elif kind in _IGNORED:
@@ -163,11 +175,15 @@ def _read_events(path: str | Path, stream, lineno: int, session: Session) -> Non
                 except ValidationError as exc:
                     if kind not in _COMMAND_KINDS:
                         raise SessionError(path, number, f"unknown event type {kind!r}") from None
-                    raise SessionError(path, number, f"bad {kind} event: {_pydantic_sentence(exc, kind)}") from None
+                    raise SessionError(
+                        path, number, f"bad {kind} event: {_pydantic_sentence(exc, kind)}"
+                    ) from None
                 times.append(t)
                 commands.append(event.command())
     except EOFError:
-        warnings.append(f"{path}:{number}: the compressed file ends early (the recording was "
-                        f"cut off); everything before line {number} was loaded")
+        warnings.append(
+            f"{path}:{number}: the compressed file ends early (the recording was "
+            f"cut off); everything before line {number} was loaded"
+        )
     except (OSError, zlib.error, UnicodeDecodeError) as exc:
         raise SessionError(path, number + 1, f"the file cannot be read past here ({exc})") from None

@@ -7,6 +7,7 @@ loses at most the line being written; the reader reports a cut last line and loa
 every price tick. Recordings are plain JSON Lines: a gzip stream cannot be appended line by line
 safely, so ``.gz`` is for saved copies (``Timeline.save``).
 """
+
 from __future__ import annotations
 
 import os
@@ -27,11 +28,13 @@ def _line(t: int, command: Command) -> str:
 class Recorder:
     def __init__(self, path: str | Path, header: SessionHeader):
         if is_gzip(path):
-            raise ValueError(f"{path}: a live recording is written line by line and cannot be "
-                             f"gzip-compressed; record to .jsonl and save a .gz copy afterwards")
+            raise ValueError(
+                f"{path}: a live recording is written line by line and cannot be "
+                f"gzip-compressed; record to .jsonl and save a .gz copy afterwards"
+            )
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._out: IO[str] | None = open(self.path, "w", encoding="utf-8", newline="\n")
+        self._out: IO[str] | None = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 (kept open while recording)
         self.lines = 0
         self._write(dumps(header.to_dict()))
 
@@ -45,7 +48,7 @@ class Recorder:
     def record(self, t: int, command: Command) -> None:
         self._write(_line(t, command))
 
-    def record_many(self, items: "list[tuple[int, Command]]") -> None:
+    def record_many(self, items: list[tuple[int, Command]]) -> None:
         """Several inputs in one write (a frame's worth of ticks), flushed once."""
         if not items:
             return

@@ -1,12 +1,12 @@
 """The replay report: the JSON of session-format.md ("The report") and a readable summary."""
+
 from __future__ import annotations
 
 import json
 from decimal import Decimal
 from typing import Any
 
-from ..engine import Account, Event, Liquidated, Rejected
-from ..engine import text
+from ..engine import Account, Event, Liquidated, Rejected, text
 from ..engine.views import REPORT_POSITION_FIELDS
 from .jsonlines import format_decimal
 
@@ -33,8 +33,14 @@ def account_dict(account: Account) -> dict[str, Any]:
         ordered = {k: d[k] for k in REPORT_POSITION_FIELDS}
         ordered.update((k, v) for k, v in d.items() if k not in ordered)
         positions.append(ordered)
-    first = ["cross_wallet", "total_wallet", "cross_margin_balance", "available",
-             "cross_margin_ratio", "insurance_fund"]
+    first = [
+        "cross_wallet",
+        "total_wallet",
+        "cross_margin_balance",
+        "available",
+        "cross_margin_ratio",
+        "insurance_fund",
+    ]
     result = {k: out[k] for k in first}
     result.update((k, v) for k, v in out.items() if k not in result and k != "positions")
     result["positions"] = positions
@@ -56,30 +62,41 @@ def describe(event: Event, account: Account | None = None) -> str:
     if isinstance(event, Liquidated):
         if event.mode == "isolated":
             lost = text.money(event.wallet_before)
-            return (f"{event.symbol} {event.side} (isolated) liquidated at {_p(account, event.symbol, event.price)}: "
-                    f"lost its {lost} USDT margin; the rest of the account is untouched")
-        return (f"cross margin liquidated at {event.symbol} {_p(account, event.symbol, event.price)}: "
-                f"{len(event.positions)} cross position(s) closed ({', '.join(event.positions)}), "
-                f"cross wallet {text.money(event.wallet_before)} → {text.money(event.wallet_after)} USDT; "
-                f"isolated positions are untouched")
+            return (
+                f"{event.symbol} {event.side} (isolated) liquidated at {_p(account, event.symbol, event.price)}: "
+                f"lost its {lost} USDT margin; the rest of the account is untouched"
+            )
+        return (
+            f"cross margin liquidated at {event.symbol} {_p(account, event.symbol, event.price)}: "
+            f"{len(event.positions)} cross position(s) closed ({', '.join(event.positions)}), "
+            f"cross wallet {text.money(event.wallet_before)} → {text.money(event.wallet_after)} USDT; "
+            f"isolated positions are untouched"
+        )
     if isinstance(event, Rejected):
         return f"rejected {event.command}: {event.message}"
     if kind == "opened":
         verb = "increased" if d["increase"] else "opened"
-        return (f"{verb} {d['position']}: {d['side']} {text.qty(d['qty'])} {d['symbol']} at "
-                f"{_p(account, d['symbol'], d['price'])}, {d['leverage']}× {d['mode']}, "
-                f"margin {text.money(d['margin'])}, fee {text.money(d['fee'])} USDT")
+        return (
+            f"{verb} {d['position']}: {d['side']} {text.qty(d['qty'])} {d['symbol']} at "
+            f"{_p(account, d['symbol'], d['price'])}, {d['leverage']}× {d['mode']}, "
+            f"margin {text.money(d['margin'])}, fee {text.money(d['fee'])} USDT"
+        )
     if kind == "closed":
-        return (f"closed {text.qty(d['qty'])} of {d['position']} ({d['symbol']} {d['side']}) at "
-                f"{_p(account, d['symbol'], d['price'])}: realised {text.money(d['realized_pnl'])}, "
-                f"fee {text.money(d['fee'])} USDT")
+        return (
+            f"closed {text.qty(d['qty'])} of {d['position']} ({d['symbol']} {d['side']}) at "
+            f"{_p(account, d['symbol'], d['price'])}: realised {text.money(d['realized_pnl'])}, "
+            f"fee {text.money(d['fee'])} USDT"
+        )
     if kind == "mode_changed":
         return f"{d['position']} switched {d['previous_mode']} → {d['mode']}" + (
-            f", isolated wallet {text.money(d['isolated_wallet'])} USDT" if d["mode"] == "isolated" else "")
+            f", isolated wallet {text.money(d['isolated_wallet'])} USDT" if d["mode"] == "isolated" else ""
+        )
     if kind == "margin_adjusted":
         verb = "added" if d["amount"] > 0 else "removed"
-        return (f"{verb} {text.money(abs(d['amount']))} USDT {'to' if d['amount'] > 0 else 'from'} "
-                f"{d['position']}: isolated wallet {text.money(d['isolated_wallet'])} USDT")
+        return (
+            f"{verb} {text.money(abs(d['amount']))} USDT {'to' if d['amount'] > 0 else 'from'} "
+            f"{d['position']}: isolated wallet {text.money(d['isolated_wallet'])} USDT"
+        )
     if kind == "leverage_changed":
         return f"{d['position']} leverage {d['previous_leverage']}× → {d['leverage']}×"
     if kind == "deposited":
@@ -115,10 +132,12 @@ def summary(account: Account, t: int, events: list[Event]) -> str:
         for p in v.positions:
             inst = account.profile.instruments[p.symbol]
             lp = text.price(p.liquidation_price, inst.tick_size) if p.liquidation_price is not None else "—"
-            lines.append(f"  {p.id:<5} {p.symbol:<9} {p.side:<5} {p.mode:<8} {p.leverage:>3}×  qty "
-                         f"{text.qty(p.qty)}  entry {text.price(p.entry_price, inst.tick_size)}  mark "
-                         f"{text.price(p.mark_price, inst.tick_size)}  uPnL {text.money(p.unrealized_pnl)}  "
-                         f"ratio {_pct(p.margin_ratio)}  liq. {lp}")
+            lines.append(
+                f"  {p.id:<5} {p.symbol:<9} {p.side:<5} {p.mode:<8} {p.leverage:>3}×  qty "
+                f"{text.qty(p.qty)}  entry {text.price(p.entry_price, inst.tick_size)}  mark "
+                f"{text.price(p.mark_price, inst.tick_size)}  uPnL {text.money(p.unrealized_pnl)}  "
+                f"ratio {_pct(p.margin_ratio)}  liq. {lp}"
+            )
     else:
         lines += ["", "no open positions"]
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
 """Headless replay: feed a session's inputs to a fresh account and collect what the engine says."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -3,12 +3,13 @@
 Both give a header plus price events only; the account starts with the default balance and the
 user trades on top (in the window) or replays it as it is.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
 
 from ..engine import Price
 from ..market import MarketData, PriceTick, Simulator
@@ -17,18 +18,24 @@ from .jsonlines import atomic_writer, dumps, price_line
 from .model import SessionHeader
 from .reader import Session
 
-DEFAULT_BALANCE = Decimal("10000")
+DEFAULT_BALANCE = Decimal(10000)
 INTRABAR_PATH = "open, nearer extreme, other extreme, close at 0, 1/4, 1/2, 3/4 of each candle"
 
 
 def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
-def market_header(data: MarketData, balance: Decimal = DEFAULT_BALANCE,
-                  profile: str = DEFAULT_PROFILE) -> SessionHeader:
-    meta = {"title": f"{data.symbol} from {Path(data.path).name}", "source": Path(data.path).name,
-            "source_format": data.format, "origin": _iso(data.origin_ms), "origin_ms": data.origin_ms}
+def market_header(
+    data: MarketData, balance: Decimal = DEFAULT_BALANCE, profile: str = DEFAULT_PROFILE
+) -> SessionHeader:
+    meta = {
+        "title": f"{data.symbol} from {Path(data.path).name}",
+        "source": Path(data.path).name,
+        "source_format": data.format,
+        "origin": _iso(data.origin_ms),
+        "origin_ms": data.origin_ms,
+    }
     if data.kind == "candles":
         meta["intrabar_path"] = INTRABAR_PATH
         meta["interval_ms"] = data.interval_ms
@@ -60,8 +67,15 @@ def write_market_session(out: str | Path, data: MarketData) -> int:
 
 
 def write_simulated_session(out: str | Path, sim: Simulator, duration_ms: int, seed: int) -> int:
-    meta = {"title": f"simulated {sim.scenario} market, seed {seed}", "simulator": {
-        "seed": seed, "scenario": sim.scenario, "step_ms": sim.step_ms,
-        "event_at_ms": sim.event_at_ms, "symbols": list(sim.symbols)}}
+    meta = {
+        "title": f"simulated {sim.scenario} market, seed {seed}",
+        "simulator": {
+            "seed": seed,
+            "scenario": sim.scenario,
+            "step_ms": sim.step_ms,
+            "event_at_ms": sim.event_at_ms,
+            "symbols": list(sim.symbols),
+        },
+    }
     header = SessionHeader.new(DEFAULT_BALANCE, DEFAULT_PROFILE, meta=meta)
     return _write_ticks(out, header, sim.ticks(duration_ms))

@@ -10,11 +10,12 @@ million-event session. What the engine said (events) and the chart histories are
 furthest point reached and shown up to the current one: re-applied inputs give the same events
 (the engine is deterministic), so they are not stored twice.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -42,9 +43,15 @@ def _input_index(entry: tuple[int, Event]) -> int:
 
 
 class Timeline:
-    def __init__(self, header: SessionHeader, times: Sequence[int] = (), commands: Sequence[Command] = (),
-                 profile: str | None = None, checkpoint_every: int = CHECKPOINT_EVERY,
-                 path: str | None = None):
+    def __init__(
+        self,
+        header: SessionHeader,
+        times: Sequence[int] = (),
+        commands: Sequence[Command] = (),
+        profile: str | None = None,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+        path: str | None = None,
+    ):
         if len(times) != len(commands):
             raise ValueError("times and commands must have the same length")
         self.header = header
@@ -68,7 +75,7 @@ class Timeline:
         self._totals = Series(4)
 
     @classmethod
-    def from_session(cls, session: Session, profile: str | None = None) -> "Timeline":
+    def from_session(cls, session: Session, profile: str | None = None) -> Timeline:
         return cls(session.header, session.times, session.commands, profile, path=session.path)
 
     # ------------------------------------------------------------------ size and time
@@ -182,7 +189,7 @@ class Timeline:
         del self.times[i:]
         del self.commands[i:]
         self._checkpoints = [c for c in self._checkpoints if c.index <= i]
-        del self._events[bisect_right(self._events, i - 1, key=_input_index):]
+        del self._events[bisect_right(self._events, i - 1, key=_input_index) :]
         for series in self._prices.values():
             series.truncate(i)
         self._totals.truncate(i)
@@ -230,14 +237,15 @@ class Timeline:
         return frozenset(self._held)
 
     # ------------------------------------------------------------------ branching and files
-    def branch(self) -> "Timeline":
+    def branch(self) -> Timeline:
         """A new timeline holding the inputs up to now; its header names this one and the point."""
         parent = {"file": self.path or self.header.meta.get("title"), "t": self.t, "index": self.index}
         meta = dict(self.header.meta)
         meta["parent"] = parent
         header = self.header.model_copy(update={"meta": meta})
-        child = Timeline(header, self.times[: self.index], self.commands[: self.index], self.profile,
-                         self.checkpoint_every)
+        child = Timeline(
+            header, self.times[: self.index], self.commands[: self.index], self.profile, self.checkpoint_every
+        )
         child.seek_index(len(child))
         child.t = self.t
         return child
@@ -255,8 +263,9 @@ class Timeline:
 
     def save(self, path: str) -> int:
         """Write header and every input atomically (``.gz`` compresses)."""
-        return write_session(path, self.header.to_dict(),
-                             (event_dict(t, c) for t, c in zip(self.times, self.commands)))
+        return write_session(
+            path, self.header.to_dict(), (event_dict(t, c) for t, c in zip(self.times, self.commands))
+        )
 
     # ------------------------------------------------------------------ for the charts
     def price_history(self, symbol: str) -> tuple[np.ndarray, np.ndarray]:
@@ -278,7 +287,7 @@ class Timeline:
         if self._liquidation_times is None:
             source = self
             if self._reached < len(self.commands):
-                source = Timeline(self.header, self.times, self.commands, self.profile, 10 ** 12)
+                source = Timeline(self.header, self.times, self.commands, self.profile, 10**12)
                 source._apply_to(len(source.commands))
             self._liquidation_times = [e.t for _, e in source._events if isinstance(e, Liquidated)]
         return self._liquidation_times

@@ -6,6 +6,7 @@ and the wallet dropping with it; an isolated liquidation is a capped step down o
 
 The x axis is linked to the price chart, so both show the same moment.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..engine import text
-from .bridge import SessionBridge
 from . import chart_common as cc
+from .bridge import SessionBridge
 from .chart_common import GrowBuffer, make_plot, paint_plot
 
 SERIES = (  # column in account_history, label, colour (a chart_common name)
@@ -65,8 +66,13 @@ class AccountChart(QWidget):
         paint_plot(self.plot)
         for col, _, colour in SERIES:
             curve = self.curves[col]
-            curve.setPen(pg.mkPen(getattr(cc, colour), width=1.5 if col in (1, 2) else 1,
-                                  style=pg.QtCore.Qt.PenStyle.DashLine if col == 4 else pg.QtCore.Qt.PenStyle.SolidLine))
+            curve.setPen(
+                pg.mkPen(
+                    getattr(cc, colour),
+                    width=1.5 if col in (1, 2) else 1,
+                    style=pg.QtCore.Qt.PenStyle.DashLine if col == 4 else pg.QtCore.Qt.PenStyle.SolidLine,
+                )
+            )
             if col == 3:
                 fill = pg.mkColor(cc.MAINT)
                 fill.setAlpha(40)
@@ -130,6 +136,10 @@ class AccountChart(QWidget):
         if key == self._legend_key:
             return
         self._legend_key = key
-        parts = [f'<span style="color:{getattr(cc, colour)}">■</span> {name} '
-                 f'<b>{text.money(values[col])}</b>' for col, name, colour in SERIES]
-        self.legend.setText(f'<span style="color:{cc.MUTED}">USDT</span>&nbsp;&nbsp;' + "&nbsp;&nbsp;&nbsp;".join(parts))
+        parts = [
+            f'<span style="color:{getattr(cc, colour)}">■</span> {name} <b>{text.money(values[col])}</b>'
+            for col, name, colour in SERIES
+        ]
+        self.legend.setText(
+            f'<span style="color:{cc.MUTED}">USDT</span>&nbsp;&nbsp;' + "&nbsp;&nbsp;&nbsp;".join(parts)
+        )

@@ -1,14 +1,14 @@
 """The account strip: the few numbers that say where the money is. Each one's tooltip shows how the
 engine got it, with the current values (written when the tooltip opens, not every frame)."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
-from ..engine import AccountView
-from ..engine import text
+from ..engine import AccountView, text
 from . import chart_common as cc
 from .bridge import SessionBridge
 from .positions_model import RATIO_CONVENTION, pct, ratio_colour
@@ -27,34 +27,48 @@ FIELDS = (
 def explain(key: str, v: AccountView) -> str:
     m = text.money
     if key == "cross_wallet":
-        return (f"cross wallet {m(v.cross_wallet)} USDT: deposits − withdrawals + realised PnL − fees, less what "
-                f"sits in isolated wallets. Every cross position shares it, and a cross liquidation can take all of it.")
+        return (
+            f"cross wallet {m(v.cross_wallet)} USDT: deposits − withdrawals + realised PnL − fees, less what "
+            f"sits in isolated wallets. Every cross position shares it, and a cross liquidation can take all of it."
+        )
     if key == "isolated_wallets":
         parts = [f"{p.id} {m(p.isolated_wallet)}" for p in v.positions if p.isolated_wallet is not None]
         listed = " + ".join(parts) if parts else "no isolated positions"
-        return (f"isolated wallets = {listed} = {m(v.isolated_wallets)} USDT\neach backs only its own "
-                f"position: an isolated liquidation loses that wallet and nothing else.")
+        return (
+            f"isolated wallets = {listed} = {m(v.isolated_wallets)} USDT\neach backs only its own "
+            f"position: an isolated liquidation loses that wallet and nothing else."
+        )
     if key == "available":
-        return (f"available = cross margin balance {m(v.cross_margin_balance)} − cross initial margin "
-                f"{m(v.cross_initial_margin)} = {m(v.available)} USDT (never below 0)\nnew orders (margin and "
-                f"fee), isolated margin additions and withdrawals come out of it.")
+        return (
+            f"available = cross margin balance {m(v.cross_margin_balance)} − cross initial margin "
+            f"{m(v.cross_initial_margin)} = {m(v.available)} USDT (never below 0)\nnew orders (margin and "
+            f"fee), isolated margin additions and withdrawals come out of it."
+        )
     if key == "total_wallet":
-        return (f"total wallet = cross wallet {m(v.cross_wallet)} + isolated wallets {m(v.isolated_wallets)} = "
-                f"{m(v.total_wallet)} USDT\nit changes only with deposits, withdrawals, realised PnL, fees "
-                f"and liquidations.")
+        return (
+            f"total wallet = cross wallet {m(v.cross_wallet)} + isolated wallets {m(v.isolated_wallets)} = "
+            f"{m(v.total_wallet)} USDT\nit changes only with deposits, withdrawals, realised PnL, fees "
+            f"and liquidations."
+        )
     if key == "equity":
-        return (f"equity = total wallet {m(v.total_wallet)} + every unrealised PnL (cross "
-                f"{m(v.cross_unrealized_pnl)}, isolated {m(v.equity - v.total_wallet - v.cross_unrealized_pnl)}) "
-                f"= {m(v.equity)} USDT")
+        return (
+            f"equity = total wallet {m(v.total_wallet)} + every unrealised PnL (cross "
+            f"{m(v.cross_unrealized_pnl)}, isolated {m(v.equity - v.total_wallet - v.cross_unrealized_pnl)}) "
+            f"= {m(v.equity)} USDT"
+        )
     if key == "insurance_fund":
-        return (f"insurance fund {m(v.insurance_fund)} USDT: liquidation fees and what is left of a liquidated "
-                f"isolated wallet go in; it pays the shortfall when a price jumps past a bankruptcy price, "
-                f"so no wallet goes below zero.")
+        return (
+            f"insurance fund {m(v.insurance_fund)} USDT: liquidation fees and what is left of a liquidated "
+            f"isolated wallet go in; it pays the shortfall when a price jumps past a bankruptcy price, "
+            f"so no wallet goes below zero."
+        )
     if key == "cross_margin_ratio":
-        return (f"cross margin ratio = cross maintenance {m(v.cross_maintenance_margin)} ÷ cross margin balance "
-                f"{m(v.cross_margin_balance)} = {pct(v.cross_margin_ratio)}\n{RATIO_CONVENTION}: at 100 % every "
-                f"cross position is closed.\ncross margin balance = cross wallet {m(v.cross_wallet)} + cross uPnL "
-                f"{m(v.cross_unrealized_pnl)}")
+        return (
+            f"cross margin ratio = cross maintenance {m(v.cross_maintenance_margin)} ÷ cross margin balance "
+            f"{m(v.cross_margin_balance)} = {pct(v.cross_margin_ratio)}\n{RATIO_CONVENTION}: at 100 % every "
+            f"cross position is closed.\ncross margin balance = cross wallet {m(v.cross_wallet)} + cross uPnL "
+            f"{m(v.cross_unrealized_pnl)}"
+        )
     return ""
 
 

@@ -4,6 +4,7 @@ Widgets never hold an account: they read ``bridge.view()`` when ``changed`` fire
 commands through ``bridge.submit``. The window's frame timer calls ``publish`` once per frame, so
 however many ticks arrived, each widget redraws at most once per frame.
 """
+
 from __future__ import annotations
 
 import time
@@ -32,7 +33,7 @@ class SessionBridge(QObject):
     MAX_REFRESH_INTERVAL = 0.5  # s: under any load, view-driven widgets refresh at least 2× a second
     REFRESH_SHARE = 0.03  # under load, view-driven refreshes take at most this share of the time
 
-    def __init__(self, timeline: "Timeline", parent: QObject | None = None):
+    def __init__(self, timeline: Timeline, parent: QObject | None = None):
         super().__init__(parent)
         self._timeline = timeline
         self._view: AccountView | None = None
@@ -48,10 +49,10 @@ class SessionBridge(QObject):
 
     # -- the timeline
     @property
-    def timeline(self) -> "Timeline":
+    def timeline(self) -> Timeline:
         return self._timeline
 
-    def set_timeline(self, timeline: "Timeline") -> None:
+    def set_timeline(self, timeline: Timeline) -> None:
         self._timeline = timeline
         self._pending.clear()
         self._liqs = None
@@ -128,8 +129,9 @@ class SessionBridge(QObject):
                 self._urgent = False
                 self.changed.emit()
                 cost = self.clock() - start
-                self._changed_cost = cost if self._last_changed == float("-inf") else (
-                    0.7 * self._changed_cost + 0.3 * cost)
+                self._changed_cost = (
+                    cost if self._last_changed == float("-inf") else (0.7 * self._changed_cost + 0.3 * cost)
+                )
                 self._last_changed = start
 
     def refresh_interval(self) -> float:

@@ -3,10 +3,11 @@
 Charts keep their own copies of the series in pre-allocated buffers (doubling when full) and hand
 ``setData`` slices of them, so a frame appends a few points instead of rebuilding arrays.
 """
+
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,14 +18,42 @@ from PySide6.QtGui import QIcon
 # Colours of the charts, per theme (resources/styles/<theme>.qss styles the widgets to match).
 # Read them as ``chart_common.BG`` etc. at paint time: ``set_theme`` replaces them.
 THEMES = {
-    "dark": dict(BG="#0f1318", GRID="#1b212a", TEXT="#c9d1d9", MUTED="#8b949e", UP="#2ebd85",
-                 DOWN="#f6465d", LINE="#e6edf3", ENTRY="#d0d7de", LIQ="#ff9f43", LIQ_MARK="#ff3b5c",
-                 CROSS="#4c9aff", ISOLATED="#c792ea", WALLET="#e6edf3", MAINT="#ff9f43", EQUITY="#7ee787",
-                 PANEL="#161b22"),
-    "light": dict(BG="#ffffff", GRID="#eceff3", TEXT="#1f2328", MUTED="#59636e", UP="#0e9f6e",
-                  DOWN="#d9304f", LINE="#1f2328", ENTRY="#57606a", LIQ="#c2410c", LIQ_MARK="#d1242f",
-                  CROSS="#0969da", ISOLATED="#8250df", WALLET="#1f2328", MAINT="#c2410c", EQUITY="#1a7f37",
-                  PANEL="#f6f8fa"),
+    "dark": dict(
+        BG="#0f1318",
+        GRID="#1b212a",
+        TEXT="#c9d1d9",
+        MUTED="#8b949e",
+        UP="#2ebd85",
+        DOWN="#f6465d",
+        LINE="#e6edf3",
+        ENTRY="#d0d7de",
+        LIQ="#ff9f43",
+        LIQ_MARK="#ff3b5c",
+        CROSS="#4c9aff",
+        ISOLATED="#c792ea",
+        WALLET="#e6edf3",
+        MAINT="#ff9f43",
+        EQUITY="#7ee787",
+        PANEL="#161b22",
+    ),
+    "light": dict(
+        BG="#ffffff",
+        GRID="#eceff3",
+        TEXT="#1f2328",
+        MUTED="#59636e",
+        UP="#0e9f6e",
+        DOWN="#d9304f",
+        LINE="#1f2328",
+        ENTRY="#57606a",
+        LIQ="#c2410c",
+        LIQ_MARK="#d1242f",
+        CROSS="#0969da",
+        ISOLATED="#8250df",
+        WALLET="#1f2328",
+        MAINT="#c2410c",
+        EQUITY="#1a7f37",
+        PANEL="#f6f8fa",
+    ),
 }
 THEME = "dark"
 BG = GRID = TEXT = MUTED = UP = DOWN = LINE = ENTRY = LIQ = LIQ_MARK = CROSS = ISOLATED = ""
@@ -79,7 +108,7 @@ class GrowBuffer:
             return
         self._reserve(k)
         for col, values in zip(self._cols, columns):
-            col[self.n: self.n + k] = values
+            col[self.n : self.n + k] = values
         self.n += k
 
     def append(self, *values: float) -> None:
@@ -122,7 +151,7 @@ def fmt_elapsed(seconds: float, with_ms: bool = False) -> str:
     m, s = divmod(rem, 60)
     out = f"{sign}{h}:{m:02d}:{s:02d}"
     if with_ms:
-        out += f".{int(round((seconds - whole) * 1000)) % 1000:03d}"
+        out += f".{round((seconds - whole) * 1000) % 1000:03d}"
     return out
 
 
@@ -130,7 +159,7 @@ def fmt_time(seconds: float, with_ms: bool = False) -> str:
     """Session time (from 0) as h:mm:ss, market time (epoch) as a UTC date and time."""
     if abs(seconds) < EPOCH_THRESHOLD_S:
         return fmt_elapsed(seconds, with_ms)
-    d = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    d = datetime.fromtimestamp(seconds, tz=UTC)
     out = d.strftime("%Y-%m-%d %H:%M:%S")
     if with_ms:
         out += f".{d.microsecond // 1000:03d}"
@@ -152,12 +181,12 @@ class TimeAxis(pg.DateAxisItem):
         super().__init__(orientation=orientation, utcOffset=0, **kwargs)
         self.major: list[float] = []
 
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802,N803 (pyqtgraph names)
+    def tickValues(self, minVal, maxVal, size):
         levels = super().tickValues(minVal, maxVal, size)
         self.major = _major(levels)
         return levels
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph name)
+    def tickStrings(self, values, scale, spacing):
         if values and max(abs(v) for v in values) < EPOCH_THRESHOLD_S:
             if spacing >= 60:
                 return [fmt_elapsed(v)[:-3] for v in values]
@@ -201,13 +230,13 @@ class PriceAxis(pg.AxisItem):
         p.setPen(pg.mkPen(THEMES[THEME]["BG"]))
         p.drawText(rect.adjusted(4, 0, 0, 0), pg.QtCore.Qt.AlignmentFlag.AlignVCenter, text)
 
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802,N803 (pyqtgraph names)
+    def tickValues(self, minVal, maxVal, size):
         levels = super().tickValues(minVal, maxVal, size)
         self.major = _major(levels)
         return levels
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph name)
-        places = max(0, -int(math.floor(math.log10(spacing)))) if spacing > 0 else 0
+    def tickStrings(self, values, scale, spacing):
+        places = max(0, -math.floor(math.log10(spacing))) if spacing > 0 else 0
         return [f"{v * scale:,.{places}f}" for v in values]
 
 
@@ -261,11 +290,11 @@ class GridItem(pg.GraphicsObject):
         self.plot_item = plot_item
         self.setZValue(-100)
 
-    def boundingRect(self):  # noqa: N802
+    def boundingRect(self):
         vb = self.getViewBox()
         return vb.viewRect() if vb is not None else pg.QtCore.QRectF()
 
-    def viewRangeChanged(self):  # noqa: N802
+    def viewRangeChanged(self):
         self.prepareGeometryChange()
 
     def paint(self, p, *args):
@@ -278,10 +307,14 @@ class GridItem(pg.GraphicsObject):
         p.setPen(pen)
         # The ticks each axis drew last (asking a DateAxisItem outside its own paint crashes:
         # it keeps the font metrics of a finished painter).
-        lines = [pg.QtCore.QLineF(v, rect.top(), v, rect.bottom())
-                 for v in getattr(self.plot_item.getAxis("bottom"), "major", ())]
-        lines += [pg.QtCore.QLineF(rect.left(), v, rect.right(), v)
-                  for v in getattr(self.plot_item.getAxis("right"), "major", ())]
+        lines = [
+            pg.QtCore.QLineF(v, rect.top(), v, rect.bottom())
+            for v in getattr(self.plot_item.getAxis("bottom"), "major", ())
+        ]
+        lines += [
+            pg.QtCore.QLineF(rect.left(), v, rect.right(), v)
+            for v in getattr(self.plot_item.getAxis("right"), "major", ())
+        ]
         if lines:
             p.drawLines(lines)
 

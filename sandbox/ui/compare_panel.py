@@ -1,6 +1,7 @@
 """The same open positions under every exchange profile: where each would be liquidated on Binance,
 Bybit, OKX and Hyperliquid right now. The engine recomputes the account under each profile
 (``Account.under``); the panel only lays the numbers side by side."""
+
 from __future__ import annotations
 
 import time
@@ -30,8 +31,10 @@ class ComparePanel(QWidget):
         for col, name in enumerate(self.profiles):
             info = profile_info(name)
             self.table.horizontalHeaderItem(col).setToolTip(f"{info.title}\n{info.notes}")
-        note = QLabel("Liquidation price of each open position under each exchange's rules, "
-                      "same wallets and marks", self)
+        note = QLabel(
+            "Liquidation price of each open position under each exchange's rules, same wallets and marks",
+            self,
+        )
         note.setWordWrap(True)
         note.setStyleSheet(f"color: {cc.MUTED}; font-size: 8pt;")
         layout = QVBoxLayout(self)
@@ -57,8 +60,10 @@ class ComparePanel(QWidget):
     def refresh(self) -> None:
         self._last = time.monotonic()
         account = self.bridge.account
-        views = {name: {p.id: p for p in account.under(load_profile(name)).view().positions}
-                 for name in self.profiles}
+        views = {
+            name: {p.id: p for p in account.under(load_profile(name)).view().positions}
+            for name in self.profiles
+        }
         rows = account.view().positions if account is not None else ()
         self.table.setRowCount(len(rows))
         current = account.profile.name
@@ -71,9 +76,11 @@ class ComparePanel(QWidget):
                 else:
                     tick = self.bridge.instrument(p.symbol).tick_size
                     item = QTableWidgetItem(shown_liquidation_price(other, tick))
-                    item.setToolTip(f"{name}: maintenance {other.maintenance_margin:.2f} USDT at "
-                                    f"{other.maintenance_rate * 100:.3f} %, margin ratio "
-                                    f"{'—' if other.margin_ratio is None else f'{other.margin_ratio * 100:.2f} %'}")
+                    item.setToolTip(
+                        f"{name}: maintenance {other.maintenance_margin:.2f} USDT at "
+                        f"{other.maintenance_rate * 100:.3f} %, margin ratio "
+                        f"{'—' if other.margin_ratio is None else f'{other.margin_ratio * 100:.2f} %'}"
+                    )
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if name == current:
                     item.setForeground(QBrush(QColor(cc.LIQ)))

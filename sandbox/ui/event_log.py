@@ -5,6 +5,7 @@ The log is a model over the engine's events: sentences are written when a row is
 long replay does not format thousands of lines nobody scrolls to), a seek back drops only the rows
 past the new point, and it follows the newest line only while the user is at the bottom.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,7 +17,15 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..engine import Event, Liquidated, Rejected
 from ..session.jsonlines import format_decimal
@@ -27,9 +36,29 @@ from .bridge import SessionBridge
 TIME, SENTENCE = range(2)
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
 # The CSV: when, what, which position(s), and the event's main numbers (empty where it has none).
-CSV_COLUMNS = ("t_ms", "time", "type", "positions", "symbol", "side", "mode", "sentence", "qty", "price",
-               "liquidation_price", "realized_pnl", "fee", "margin", "amount", "isolated_wallet",
-               "wallet_before", "wallet_after", "insurance_fund", "code", "shortfall")
+CSV_COLUMNS = (
+    "t_ms",
+    "time",
+    "type",
+    "positions",
+    "symbol",
+    "side",
+    "mode",
+    "sentence",
+    "qty",
+    "price",
+    "liquidation_price",
+    "realized_pnl",
+    "fee",
+    "margin",
+    "amount",
+    "isolated_wallet",
+    "wallet_before",
+    "wallet_after",
+    "insurance_fund",
+    "code",
+    "shortfall",
+)
 
 
 def positions_of(event: Event) -> str:
@@ -48,9 +77,17 @@ def _cell(value: Any) -> str:
 
 def csv_row(event: Event, sentence: str) -> list[str]:
     d = event.to_dict()
-    return [str(event.t), cc.fmt_time(event.t / 1000, with_ms=True), event.type, positions_of(event),
-            _cell(d.get("symbol")), _cell(d.get("side")), _cell(d.get("mode")), sentence,
-            *(_cell(d.get(k)) for k in CSV_COLUMNS[8:])]
+    return [
+        str(event.t),
+        cc.fmt_time(event.t / 1000, with_ms=True),
+        event.type,
+        positions_of(event),
+        _cell(d.get("symbol")),
+        _cell(d.get("side")),
+        _cell(d.get("mode")),
+        sentence,
+        *(_cell(d.get(k)) for k in CSV_COLUMNS[8:]),
+    ]
 
 
 class EventLogModel(QAbstractTableModel):
@@ -117,8 +154,14 @@ class EventLogModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else 2
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and section in (0, 1):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and section in (0, 1)
+        ):
             return ("Time", "Event")[section]
         return None
 
@@ -127,7 +170,9 @@ class EventLogModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         row = index.row()
         if not index.isValid() or not 0 <= row < len(self.events):
             return None

@@ -9,12 +9,14 @@ decoupled from the data rate.
 Nothing is dropped: a slow frame makes the next one take more ticks (``backlog`` tells how many
 inputs the last frame applied; ``behind_ms`` how far the market clock is ahead of what was fed).
 """
+
 from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -55,8 +57,13 @@ class FrameLoop(QObject):
     state_changed = Signal()  # playing, ticker or speed changed
     frame_done = Signal(float)  # seconds the frame's work took (benchmarks listen)
 
-    def __init__(self, bridge: SessionBridge, hz: int = 60, clock: Callable[[], float] = time.perf_counter,
-                 parent: QObject | None = None):
+    def __init__(
+        self,
+        bridge: SessionBridge,
+        hz: int = 60,
+        clock: Callable[[], float] = time.perf_counter,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent or bridge)
         self.bridge = bridge
         self.clock = clock

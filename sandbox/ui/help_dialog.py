@@ -1,4 +1,5 @@
 """F1: what to try, the keyboard shortcuts and the conventions the numbers follow. Non-modal."""
+
 from __future__ import annotations
 
 from html import escape
@@ -6,39 +7,62 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
-START_HINT = ("Open a position in the order ticket (try 10× isolated and 10× cross), then drag a price "
-              "slider or press −10 % and watch the margin bars fill and the liquidation lines. "
-              "Drag the timeline back to rewind; F1 lists every key.")
+START_HINT = (
+    "Open a position in the order ticket (try 10× isolated and 10× cross), then drag a price "
+    "slider or press −10 % and watch the margin bars fill and the liquidation lines. "
+    "Drag the timeline back to rewind; F1 lists every key."
+)
 
 CONVENTIONS = [
-    ("Margin ratio", "maintenance margin ÷ margin balance (Binance's convention): it rises as the price "
-                     "moves against you and the position is liquidated at 100 %. Isolated positions have "
-                     "their own ratio; all cross positions share the cross pool's."),
-    ("Liquidation price", "the mark price at which the position would be liquidated, every other mark "
-                          "held where it is. A cross position's liquidation price moves when other cross "
-                          "positions gain or lose; an isolated one's only with its own margin."),
+    (
+        "Margin ratio",
+        "maintenance margin ÷ margin balance (Binance's convention): it rises as the price "
+        "moves against you and the position is liquidated at 100 %. Isolated positions have "
+        "their own ratio; all cross positions share the cross pool's.",
+    ),
+    (
+        "Liquidation price",
+        "the mark price at which the position would be liquidated, every other mark "
+        "held where it is. A cross position's liquidation price moves when other cross "
+        "positions gain or lose; an isolated one's only with its own margin.",
+    ),
     ("Isolated", "a liquidation loses exactly that position's margin; the rest of the account is untouched."),
-    ("Cross", "all cross positions share the cross wallet; when the pool's margin ratio reaches 100 % every "
-              "cross position is closed at once (isolated positions are untouched)."),
-    ("Prices", "fills happen at the mark price with the profile's taker fee; amounts are exact decimals "
-               "shown with the instrument's tick size."),
+    (
+        "Cross",
+        "all cross positions share the cross wallet; when the pool's margin ratio reaches 100 % every "
+        "cross position is closed at once (isolated positions are untouched).",
+    ),
+    (
+        "Prices",
+        "fills happen at the mark price with the profile's taker fee; amounts are exact decimals "
+        "shown with the instrument's tick size.",
+    ),
 ]
 
 
 def help_html(shortcuts: list[tuple[str, str]], profile: str = "", rules: str = "") -> str:
-    rows = "".join(f"<tr><td class='key'><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in shortcuts)
+    rows = "".join(
+        f"<tr><td class='key'><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in shortcuts
+    )
     conv = "".join(f"<p><b>{escape(k)}</b>: {escape(v)}</p>" for k, v in CONVENTIONS)
     where = ""
     if profile:
         where = f"<p style='color:#8b949e'>Profile: {escape(profile)} · rules: {escape(rules)}</p>"
-    return (f"<h2>Margin Sandbox</h2><p>{escape(START_HINT)}</p>{where}"
-            f"<h3>Keyboard</h3><table cellspacing='0' cellpadding='4'>{rows}</table>"
-            f"<h3>How the numbers are defined</h3>{conv}")
+    return (
+        f"<h2>Margin Sandbox</h2><p>{escape(START_HINT)}</p>{where}"
+        f"<h3>Keyboard</h3><table cellspacing='0' cellpadding='4'>{rows}</table>"
+        f"<h3>How the numbers are defined</h3>{conv}"
+    )
 
 
 class HelpDialog(QDialog):
-    def __init__(self, shortcuts: list[tuple[str, str]], profile: str = "", rules: str = "",
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        shortcuts: list[tuple[str, str]],
+        profile: str = "",
+        rules: str = "",
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("helpDialog")
         self.setWindowTitle("Margin Sandbox — help")

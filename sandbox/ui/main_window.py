@@ -3,17 +3,29 @@
 It computes no margin: the engine does, through the session's ``Timeline``; widgets read
 ``bridge.view()`` and send commands with ``bridge.submit``. Time moves only in the frame loop.
 """
+
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow,
-                               QSplitter, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..engine import Liquidated, Price, Rejected, text
 from ..market import DEFAULT_SYMBOLS, SCENARIOS, START_PRICES, MarketDataError, Simulator, load_market_file
@@ -42,8 +54,11 @@ ORG = "MarginSandbox"
 APP = "Margin Sandbox"
 SETTINGS_VERSION = 1  # bump when the dock layout changes so an old saved state is not restored
 DEFAULT_BALANCE = "10000"
-FILE_FILTER = ("Sessions and market data (*.jsonl *.jsonl.gz *.json *.gz *.csv *.zip *.txt);;"
-               "Sessions (*.jsonl *.jsonl.gz);;Market data (*.csv *.zip *.txt);;All files (*)")
+FILE_FILTER = (
+    "Sessions and market data (*.jsonl *.jsonl.gz *.json *.gz *.csv *.zip *.txt);;"
+    "Sessions (*.jsonl *.jsonl.gz);;Market data (*.csv *.zip *.txt);;All files (*)"
+)
+
 
 def make_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG, "margin-sandbox")
@@ -71,8 +86,13 @@ class _OffsetMarket:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, recordings_dir: Path | None = None,
-                 seed: int | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        recordings_dir: Path | None = None,
+        seed: int | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.settings = settings if settings is not None else make_settings()
@@ -153,11 +173,16 @@ class MainWindow(QMainWindow):
         self._dock("positions", "Positions", self.positions, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("events", "Events", self.event_log, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.docks["positions"], self.docks["events"], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["positions"], self.docks["events"]], [700, 420], Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.docks["positions"], self.docks["events"]], [700, 420], Qt.Orientation.Horizontal
+        )
         self.resizeDocks([self.docks["positions"]], [240], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["ticket"]], [380], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["ticket"], self.docks["prices"], self.docks["margin"]],
-                         [300, 260, 260], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.docks["ticket"], self.docks["prices"], self.docks["margin"]],
+            [300, 260, 260],
+            Qt.Orientation.Vertical,
+        )
 
         self.replay_bar = ReplayBar(b, self.loop, self)
         self.replay_bar.branch_requested.connect(self.branch_here)
@@ -174,15 +199,25 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(area, dock)
         self.docks[key] = dock
         return dock
 
-    def _action(self, menu, text: str, slot: Callable, keys=None, tip: str = "",
-                checkable: bool = False, help_text: str | None = None) -> QAction:
+    def _action(
+        self,
+        menu,
+        text: str,
+        slot: Callable,
+        keys=None,
+        tip: str = "",
+        checkable: bool = False,
+        help_text: str | None = None,
+    ) -> QAction:
         act = QAction(text, self)
         act.setCheckable(checkable)
         if keys:
@@ -225,16 +260,37 @@ class MainWindow(QMainWindow):
         self._action(f, "&Quit", self.close, "Ctrl+Q")
 
         s = mb.addMenu("&Session")
-        self.act_live = self._action(s, "New &live session", self.start_live, "Ctrl+N",
-                                     help_text="New live session on a simulated market")
-        self.act_reset = self._action(s, "&Reset account", self.reset_account, "Ctrl+R",
-                                      help_text="Reset the account to 10,000 USDT at the current prices (the recording is kept)")
-        self.act_branch = self._action(s, "&Trade from here", self.branch_here, "Ctrl+B",
-                                       help_text="Trade from here: branch the recording at the play head")
+        self.act_live = self._action(
+            s,
+            "New &live session",
+            self.start_live,
+            "Ctrl+N",
+            help_text="New live session on a simulated market",
+        )
+        self.act_reset = self._action(
+            s,
+            "&Reset account",
+            self.reset_account,
+            "Ctrl+R",
+            help_text="Reset the account to 10,000 USDT at the current prices (the recording is kept)",
+        )
+        self.act_branch = self._action(
+            s,
+            "&Trade from here",
+            self.branch_here,
+            "Ctrl+B",
+            help_text="Trade from here: branch the recording at the play head",
+        )
         s.addSeparator()
-        self.rule_actions = self._choices(s, "R&ules", [
-            ("sandbox", "Sandbox: switch margin mode any time"),
-            ("exchange", "Exchange: Binance's restrictions")], self.set_rules)
+        self.rule_actions = self._choices(
+            s,
+            "R&ules",
+            [
+                ("sandbox", "Sandbox: switch margin mode any time"),
+                ("exchange", "Exchange: Binance's restrictions"),
+            ],
+            self.set_rules,
+        )
         titles = []
         for name in available_profiles():
             try:
@@ -244,34 +300,70 @@ class MainWindow(QMainWindow):
         self.profile_actions = self._choices(s, "&Profile", titles, self.set_profile)
 
         m = mb.addMenu("&Market")
-        self.act_play = self._action(m, "&Play / pause", self.loop.toggle_play, "Space",
-                                     help_text="Play / pause (replay, or time in the live market)")
-        self.act_ticker = self._action(m, "Pause / resume &ticker", self.loop.toggle_ticker, "T",
-                                       help_text="Pause / resume the live market (ticker)")
-        self.act_resume_all = self._action(m, "&Resume all dragged prices", self.resume_prices, "Shift+T",
-                                           help_text="Hand every dragged price back to the live market")
-        self.scenario_actions = self._choices(m, "S&cenario", [(n, f"{n}: {about}") for n, about in SCENARIOS.items()],
-                                              self.set_scenario)
+        self.act_play = self._action(
+            m,
+            "&Play / pause",
+            self.loop.toggle_play,
+            "Space",
+            help_text="Play / pause (replay, or time in the live market)",
+        )
+        self.act_ticker = self._action(
+            m,
+            "Pause / resume &ticker",
+            self.loop.toggle_ticker,
+            "T",
+            help_text="Pause / resume the live market (ticker)",
+        )
+        self.act_resume_all = self._action(
+            m,
+            "&Resume all dragged prices",
+            self.resume_prices,
+            "Shift+T",
+            help_text="Hand every dragged price back to the live market",
+        )
+        self.scenario_actions = self._choices(
+            m, "S&cenario", [(n, f"{n}: {about}") for n, about in SCENARIOS.items()], self.set_scenario
+        )
         self.scenario_actions[self._scenario].setChecked(True)
         m.addSeparator()
-        self.act_back = self._action(m, "Step &back", self.loop.step_back, "Left",
-                                     help_text="Step back one input (rewind)")
-        self.act_forward = self._action(m, "Step &forward", self.loop.step_forward, "Right",
-                                        help_text="Step forward one input")
+        self.act_back = self._action(
+            m, "Step &back", self.loop.step_back, "Left", help_text="Step back one input (rewind)"
+        )
+        self.act_forward = self._action(
+            m, "Step &forward", self.loop.step_forward, "Right", help_text="Step forward one input"
+        )
         self.act_start = self._action(m, "Go to &start", self.loop.go_to_start, "Home")
-        self.act_slower = self._action(m, "&Slower", self.loop.slower, "[", help_text="Slower (down to 0.25×)")
-        self.act_faster = self._action(m, "F&aster", self.loop.faster, "]", help_text="Faster (up to 64×, then max)")
+        self.act_slower = self._action(
+            m, "&Slower", self.loop.slower, "[", help_text="Slower (down to 0.25×)"
+        )
+        self.act_faster = self._action(
+            m, "F&aster", self.loop.faster, "]", help_text="Faster (up to 64×, then max)"
+        )
 
         v = mb.addMenu("&View")
-        self.act_follow = self._action(v, "&Follow latest", self.price_chart.follow, ["End", "F"],
-                                       help_text="Follow the latest prices again after panning or zooming")
-        self.act_style = self._action(v, "&Candles / line", self.price_chart.toggle_style, "C",
-                                      help_text="Switch the price chart between candles and a line")
+        self.act_follow = self._action(
+            v,
+            "&Follow latest",
+            self.price_chart.follow,
+            ["End", "F"],
+            help_text="Follow the latest prices again after panning or zooming",
+        )
+        self.act_style = self._action(
+            v,
+            "&Candles / line",
+            self.price_chart.toggle_style,
+            "C",
+            help_text="Switch the price chart between candles and a line",
+        )
         self.act_next_symbol = self._action(v, "&Next symbol", lambda: self._cycle_symbol(1), "Ctrl+PgDown")
-        self.act_prev_symbol = self._action(v, "P&revious symbol", lambda: self._cycle_symbol(-1), "Ctrl+PgUp")
-        self.theme_actions = self._choices(v, "&Theme", [(n, n.capitalize()) for n in cc.THEMES], self.set_theme)
+        self.act_prev_symbol = self._action(
+            v, "P&revious symbol", lambda: self._cycle_symbol(-1), "Ctrl+PgUp"
+        )
+        self.theme_actions = self._choices(
+            v, "&Theme", [(n, n.capitalize()) for n in cc.THEMES], self.set_theme
+        )
         v.addSeparator()
-        for key, dock in self.docks.items():
+        for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
         v.addSeparator()
         self._action(v, "Restore default &layout", self.restore_layout)
@@ -297,7 +389,7 @@ class MainWindow(QMainWindow):
         def factory(marks: dict[str, Decimal], t0: int):
             profile = self.bridge.account.profile
             symbols = {}
-            for s in (list(marks) or list(DEFAULT_SYMBOLS)):
+            for s in list(marks) or list(DEFAULT_SYMBOLS):
                 inst = profile.instrument(s)
                 start = marks.get(s) or START_PRICES.get(s)
                 if inst is not None and start is not None:
@@ -382,8 +474,13 @@ class MainWindow(QMainWindow):
         if not ask:
             raise MarketDataError(path, None, problem.split(": ", 1)[1])
         choice, ok = QInputDialog.getItem(
-            self, "Import market data", f"{problem}.\nWhich instrument are these prices?",
-            list(profile.instruments), 0, False)
+            self,
+            "Import market data",
+            f"{problem}.\nWhich instrument are these prices?",
+            list(profile.instruments),
+            0,
+            False,
+        )
         if not ok:
             return None
         return market_session(load_market_file(path, choice))
@@ -454,8 +551,10 @@ class MainWindow(QMainWindow):
         branch = tl.branch()
         origin = self.source_name if self.source_path else "the previous recording"
         self._adopt(branch, f"{self.source_name} (branch)", None, record=True)
-        self.notify(f"Trading from {self._time_text(branch.t)}: what followed stays in {origin}; "
-                    f"this branch is recorded on its own.")
+        self.notify(
+            f"Trading from {self._time_text(branch.t)}: what followed stays in {origin}; "
+            f"this branch is recorded on its own."
+        )
 
     def _rebuild_under(self, profile: str | None = None, rules: str | None = None) -> bool:
         """The same inputs replayed under another profile or rule set, at the same moment (the
@@ -477,8 +576,11 @@ class MainWindow(QMainWindow):
         self._adopt(timeline, self.source_name, self.source_path, record=old.recorder is not None)
         rejected = [e for _, e in timeline.events if isinstance(e, Rejected)]
         if rejected:
-            self.notify(f"Under the new rules {len(rejected)} input(s) were rejected; first: "
-                        f"{self.bridge.describe(rejected[0])}", "warning")
+            self.notify(
+                f"Under the new rules {len(rejected)} input(s) were rejected; first: "
+                f"{self.bridge.describe(rejected[0])}",
+                "warning",
+            )
         return True
 
     def set_profile(self, name: str) -> None:
@@ -486,8 +588,10 @@ class MainWindow(QMainWindow):
             return
         if self._rebuild_under(profile=name):
             self.settings.setValue("session/profile", name)
-            self.notify(f"Profile: {self.bridge.account.profile.title}. The same inputs were replayed "
-                        f"under it; liquidation prices follow its brackets.")
+            self.notify(
+                f"Profile: {self.bridge.account.profile.title}. The same inputs were replayed "
+                f"under it; liquidation prices follow its brackets."
+            )
         self._sync_menu_checks()
         self._update_title()
 
@@ -517,15 +621,20 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import market data", self._dir(),
-                                              "Market data (*.csv *.zip *.txt *.gz);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import market data", self._dir(), "Market data (*.csv *.zip *.txt *.gz);;All files (*)"
+        )
         if path:
             self.open_path(path)
 
     def save_dialog(self) -> None:
         name = Path(self.source_name).stem if self.source_path else f"session-{datetime.now():%Y%m%d-%H%M}"
-        path, _ = QFileDialog.getSaveFileName(self, "Save recording as", str(Path(self._dir()) / f"{name}.jsonl"),
-                                              "Sessions (*.jsonl *.jsonl.gz)")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save recording as",
+            str(Path(self._dir()) / f"{name}.jsonl"),
+            "Sessions (*.jsonl *.jsonl.gz)",
+        )
         if path:
             self.save_recording(path)
 
@@ -543,8 +652,9 @@ class MainWindow(QMainWindow):
         if not hasattr(self.event_log, "export_csv"):
             self.notify("The event log is not available yet.", "warning")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export events", str(Path(self._dir()) / "events.csv"),
-                                              "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export events", str(Path(self._dir()) / "events.csv"), "CSV (*.csv)"
+        )
         if path:
             try:
                 self.event_log.export_csv(path)
@@ -566,8 +676,10 @@ class MainWindow(QMainWindow):
         for e in liquidations[-3:]:
             self.notify(self.bridge.describe(e), "liquidation")
         if len(liquidations) > 3:
-            self.notify(f"{len(liquidations)} liquidations in this frame; the event log lists them all.",
-                        "liquidation")
+            self.notify(
+                f"{len(liquidations)} liquidations in this frame; the event log lists them all.",
+                "liquidation",
+            )
         for e in events:
             if isinstance(e, Rejected):
                 self.notify(self.bridge.describe(e), "warning")
@@ -579,7 +691,9 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         header = self.bridge.timeline.header
-        where = "live simulated market" if self.source_path is None and self.loop.has_market else self.source_name
+        where = (
+            "live simulated market" if self.source_path is None and self.loop.has_market else self.source_name
+        )
         self.setWindowTitle(f"Margin Sandbox — {where} — {header.profile}, {header.rules} rules")
         self._sync_menu_checks()
         self._update_status()
@@ -593,8 +707,11 @@ class MainWindow(QMainWindow):
         if self.loop.has_market:
             parts.append("ticker on" if self.loop.ticker_on else "ticker paused")
         self.status_session.setText("   ".join(parts))
-        self.status_session.setToolTip(f"recording to {self._recorder.path}" if self._recorder is not None
-                                       else "not recording (a file as it is, or no recordings folder)")
+        self.status_session.setToolTip(
+            f"recording to {self._recorder.path}"
+            if self._recorder is not None
+            else "not recording (a file as it is, or no recordings folder)"
+        )
         self.act_ticker.setEnabled(self.loop.has_market)
 
     def _sync_menu_checks(self) -> None:
@@ -680,10 +797,8 @@ class MainWindow(QMainWindow):
         style = str(s.value("chart/style", "candles"))
         self.price_chart.set_style(style)
         speed = s.value("replay/speed", "1")
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             self.loop.set_speed(None if speed in ("max", None) else float(speed))
-        except (TypeError, ValueError):
-            pass
         self.price_chart.style_changed.connect(lambda st: self.settings.setValue("chart/style", st))
         self.loop.state_changed.connect(self._save_speed)
 
@@ -698,7 +813,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/splitter", self.splitter.saveState())
         s.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.loop.stop()
         self.save_settings()
         self._close_recording()

@@ -7,17 +7,25 @@ USDT margin"), flashes, then folds away: the moment a learner should not miss. T
 on Qt's animation timer and never blocks; the bar is out of ``bars`` at once (so the next refresh
 cannot bring it back) and in ``leaving`` until it has gone.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import (QAbstractAnimation, QEasingCurve, QEvent, QRect, QSequentialAnimationGroup, Qt,
-                            QVariantAnimation, Signal)
+from PySide6.QtCore import (
+    QAbstractAnimation,
+    QEasingCurve,
+    QEvent,
+    QRect,
+    QSequentialAnimationGroup,
+    Qt,
+    QVariantAnimation,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from ..engine import Liquidated
-from ..engine import text
+from ..engine import Liquidated, text
 from . import chart_common as cc
 from .bridge import SessionBridge
 from .positions_model import AMBER, RATIO_CONVENTION, pct, ratio_colour
@@ -51,8 +59,9 @@ class MarginBar(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
-    def set_values(self, title: str, ratio: Decimal | None, balance: Decimal, maintenance: Decimal,
-                   wallet: str = "") -> bool:
+    def set_values(
+        self, title: str, ratio: Decimal | None, balance: Decimal, maintenance: Decimal, wallet: str = ""
+    ) -> bool:
         """Show these numbers; repaints only if something changed (returns whether it did)."""
         values = (title, ratio, balance, maintenance, wallet)
         if values == self._values or self.liquidated:
@@ -62,9 +71,12 @@ class MarginBar(QWidget):
         self.ratio = None if ratio is None else float(ratio)
         self.ratio_text = pct(ratio)
         self.detail = f"margin balance {text.money(balance)} · maintenance {text.money(maintenance)} USDT"
-        self.setToolTip(f"{title}\n{RATIO_CONVENTION}\nmargin ratio = {text.money(maintenance)} ÷ "
-                        f"{text.money(balance)} = {self.ratio_text}" + (f"\n{wallet}" if wallet else "")
-                        + "\nbands: green below 50 %, amber to 80 %, red beyond")
+        self.setToolTip(
+            f"{title}\n{RATIO_CONVENTION}\nmargin ratio = {text.money(maintenance)} ÷ "
+            f"{text.money(balance)} = {self.ratio_text}"
+            + (f"\n{wallet}" if wallet else "")
+            + "\nbands: green below 50 %, amber to 80 %, red beyond"
+        )
         self.update()
         return True
 
@@ -107,13 +119,19 @@ class MarginBar(QWidget):
         painter.setFont(bold)
         ratio_w = bfm.horizontalAdvance(self.ratio_text) + 2
         painter.setPen(colour)
-        painter.drawText(QRect(w - ratio_w - 6, 2, ratio_w, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                         self.ratio_text)
+        painter.drawText(
+            QRect(w - ratio_w - 6, 2, ratio_w, 18),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            self.ratio_text,
+        )
         painter.setFont(font)
         painter.setPen(QColor(cc.TEXT))
         title_w = max(w - ratio_w - 20, 10)
-        painter.drawText(QRect(6, 2, title_w, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         fm.elidedText(self.title, Qt.TextElideMode.ElideRight, title_w))
+        painter.drawText(
+            QRect(6, 2, title_w, 18),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(self.title, Qt.TextElideMode.ElideRight, title_w),
+        )
         # line 2: the bar over its bands
         bar = QRect(6, 23, w - 12, 11)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -127,7 +145,9 @@ class MarginBar(QWidget):
         filled = 1.0 if self.ratio is None else min(max(self.ratio, 0.0), 1.0)
         if filled > 0:
             painter.setBrush(QColor(ratio_colour(self.ratio)))
-            painter.drawRoundedRect(QRect(bar.left(), bar.top(), max(round(bar.width() * filled), 3), bar.height()), 2, 2)
+            painter.drawRoundedRect(
+                QRect(bar.left(), bar.top(), max(round(bar.width() * filled), 3), bar.height()), 2, 2
+            )
         painter.setPen(QColor(cc.MUTED))
         for band in (0.5, 0.8):
             x = bar.left() + round(bar.width() * band)
@@ -135,8 +155,11 @@ class MarginBar(QWidget):
         painter.drawLine(bar.right(), bar.top() - 2, bar.right(), bar.bottom() + 2)
         # line 3: the numbers behind it
         painter.setPen(QColor(cc.TEXT if self.liquidated else cc.MUTED))
-        painter.drawText(QRect(6, 37, w - 12, h - 38), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         fm.elidedText(self.detail, Qt.TextElideMode.ElideRight, w - 12))
+        painter.drawText(
+            QRect(6, 37, w - 12, h - 38),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(self.detail, Qt.TextElideMode.ElideRight, w - 12),
+        )
 
 
 class MarginBars(QWidget):
@@ -155,8 +178,10 @@ class MarginBars(QWidget):
         self.hint = QLabel("Margin ratio = maintenance ÷ margin balance; 100 % liquidates.", self)
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)
-        self.hint.setToolTip(f"{RATIO_CONVENTION}.\nCross: one bar for the pool that every cross position "
-                             f"shares. Isolated: one bar per position, backed only by its own wallet.")
+        self.hint.setToolTip(
+            f"{RATIO_CONVENTION}.\nCross: one bar for the pool that every cross position "
+            f"shares. Isolated: one bar per position, backed only by its own wallet."
+        )
         self.empty = QLabel("No open positions.", self)
         self.inner = QWidget()
         self.inner.setObjectName("marginBarsInner")
@@ -213,10 +238,13 @@ class MarginBars(QWidget):
             n = len(cross)
             self._bar(CROSS).set_values(
                 f"Cross pool · {n} position{'s' if n != 1 else ''}",
-                v.cross_margin_ratio, v.cross_margin_balance, v.cross_maintenance_margin,
+                v.cross_margin_ratio,
+                v.cross_margin_balance,
+                v.cross_maintenance_margin,
                 f"cross wallet {text.money(v.cross_wallet)} + cross uPnL {text.money(v.cross_unrealized_pnl)} "
                 f"= margin balance {text.money(v.cross_margin_balance)} USDT; "
-                f"positions: {', '.join(p.id for p in cross)}")
+                f"positions: {', '.join(p.id for p in cross)}",
+            )
         for p in v.positions:
             if p.mode != "isolated":
                 continue
@@ -224,9 +252,12 @@ class MarginBars(QWidget):
             wallet = p.isolated_wallet if p.isolated_wallet is not None else Decimal(0)
             self._bar(p.id).set_values(
                 f"{p.id} {p.symbol} {p.side} {p.leverage}× isolated",
-                p.margin_ratio, p.margin_balance, p.maintenance_margin,
+                p.margin_ratio,
+                p.margin_balance,
+                p.maintenance_margin,
                 f"isolated wallet {text.money(wallet)} + uPnL {text.money(p.unrealized_pnl)} = margin "
-                f"balance {text.money(p.margin_balance)} USDT")
+                f"balance {text.money(p.margin_balance)} USDT",
+            )
         for key in [k for k in self.bars if k not in wanted]:  # closed (liquidated ones left already)
             self._drop(self.bars.pop(key))
         if wanted != self._order:
@@ -260,8 +291,10 @@ class MarginBars(QWidget):
         price = text.price(e.price, self.bridge.instrument(e.symbol).tick_size)
         if e.mode == "cross":
             title = f"Cross pool at {e.symbol} {price}"
-            detail = (f"{', '.join(e.positions)} closed; cross wallet {text.money(e.wallet_before)} → "
-                      f"{text.money(e.wallet_after)} USDT")
+            detail = (
+                f"{', '.join(e.positions)} closed; cross wallet {text.money(e.wallet_before)} → "
+                f"{text.money(e.wallet_after)} USDT"
+            )
         else:
             title = f"{key} {e.symbol} {e.side} at {price}"
             detail = f"lost its {text.money(e.wallet_before)} USDT margin; nothing else"

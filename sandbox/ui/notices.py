@@ -5,6 +5,7 @@ A notice never takes the focus and never waits for an answer; it fades after a w
 liquidations and errors) and a click dismisses it at once. ``Notices.recent`` keeps the last
 sentences for tests and the status bar.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -37,7 +38,7 @@ class Toast(QFrame):
         self.text = text
         self.kind = kind
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt name)
+    def mousePressEvent(self, event) -> None:
         notices = self.parent()
         if isinstance(notices, _Host):
             notices.owner.dismiss(self)
@@ -47,7 +48,7 @@ class Toast(QFrame):
 class _Host(QWidget):
     """A transparent layer over the window's centre that holds the cards."""
 
-    def __init__(self, owner: "Notices", parent: QWidget):
+    def __init__(self, owner: Notices, parent: QWidget):
         super().__init__(parent)
         self.owner = owner
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, False)
@@ -121,7 +122,7 @@ class Notices(QObject):
         height = sum(t.sizeHint().height() for t in self._toasts) + 6 * max(len(self._toasts) - 1, 0)
         self.host.setGeometry(16, 12, WIDTH, height)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.anchor and event.type() == QEvent.Type.Resize and self._toasts:
             self._place()
         return False

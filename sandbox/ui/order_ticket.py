@@ -6,18 +6,31 @@ The leverage slider only reaches the maximum of the bracket the order's notional
 size grows past a bracket the slider's end comes down with it (and goes back up to what the user
 chose when the size shrinks again). A rejected preview shows the engine's sentence under the table.
 """
+
 from __future__ import annotations
 
 import time
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from PySide6.QtCore import QEvent, QLocale, QSignalBlocker, Qt, QTimer
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDoubleSpinBox, QFrame, QGridLayout,
-                               QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QSpinBox, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..engine import Event, Open, Opened, Rejected
-from ..engine import text
+from ..engine import Event, Open, Opened, Rejected, text
 from . import chart_common as cc
 from .bridge import SessionBridge
 from .positions_model import base_asset, hide_spin_buttons, liquidation_text, qty_text
@@ -26,8 +39,14 @@ PREVIEW_EVERY_MS = 250  # while prices move, the preview follows at most 4× a s
 MODES = ("cross", "isolated")
 SIDES = ("long", "short")
 QUANTITY, NOTIONAL = 0, 1
-ROWS = (("margin", "Initial margin"), ("fee", "Fee (taker)"), ("liq_long", "Est. liq. price · long"),
-        ("dist_long", "distance"), ("liq_short", "Est. liq. price · short"), ("dist_short", "distance"))
+ROWS = (
+    ("margin", "Initial margin"),
+    ("fee", "Fee (taker)"),
+    ("liq_long", "Est. liq. price · long"),
+    ("dist_long", "distance"),
+    ("liq_short", "Est. liq. price · short"),
+    ("dist_short", "distance"),
+)
 
 
 class OrderTicket(QWidget):
@@ -56,9 +75,13 @@ class OrderTicket(QWidget):
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             self.modes.addButton(b)
         self.mode_isolated.setChecked(True)
-        self.mode_cross.setToolTip("cross: the whole cross wallet backs the position (and can be lost with it)")
-        self.mode_isolated.setToolTip("isolated: the position gets its own wallet of the initial margin; a "
-                                      "liquidation loses that and nothing else")
+        self.mode_cross.setToolTip(
+            "cross: the whole cross wallet backs the position (and can be lost with it)"
+        )
+        self.mode_isolated.setToolTip(
+            "isolated: the position gets its own wallet of the initial margin; a "
+            "liquidation loses that and nothing else"
+        )
         self.size_unit = QComboBox(self)
         self.size_unit.setObjectName("sizeUnit")
         self.size_unit.addItems(["Quantity", "Notional"])
@@ -228,7 +251,9 @@ class OrderTicket(QWidget):
         return (value / inst.qty_step).to_integral_value(ROUND_FLOOR) * inst.qty_step
 
     def order(self, side: str, mode: str | None = None) -> Open:
-        return Open(self.symbol.currentText(), side, self.quantity(), self.leverage.value(), mode or self.mode)
+        return Open(
+            self.symbol.currentText(), side, self.quantity(), self.leverage.value(), mode or self.mode
+        )
 
     # ------------------------------------------------------------------ keeping the form sensible
     def _on_symbol(self, *_: object) -> None:
@@ -243,7 +268,9 @@ class OrderTicket(QWidget):
         self._format_size_box()
         if self.size.value() == 0:
             with QSignalBlocker(self.size):
-                self.size.setValue(float(inst.qty_step) if self.size_unit.currentIndex() == QUANTITY else 100.0)
+                self.size.setValue(
+                    float(inst.qty_step) if self.size_unit.currentIndex() == QUANTITY else 100.0
+                )
         self.update_preview()
 
     def _format_size_box(self) -> None:
@@ -309,8 +336,10 @@ class OrderTicket(QWidget):
         if mark is None:
             hint = f"max {top}× for a small {inst.symbol} position (no price yet)"
         else:
-            hint = (f"max {top}× for {text.money(notional)} USDT (bracket {index + 1}: up to "
-                    f"{text.money(b.cap)} USDT)")
+            hint = (
+                f"max {top}× for {text.money(notional)} USDT (bracket {index + 1}: up to "
+                f"{text.money(b.cap)} USDT)"
+            )
         lowered = self._wanted_leverage > top
         if lowered:
             hint += f"; lowered from {self._wanted_leverage}×"
@@ -393,8 +422,10 @@ class OrderTicket(QWidget):
                 liq.setText(liquidation_text(lp, mark, inst.tick_size))
                 if lp is not None:
                     dist.setText(f"{cc.pct_text((lp / mark - 1) * 100)}")
-                    liq.setToolTip(f"engine value {text.price(lp, Decimal('0.00000001'))}, shown on the "
-                                   f"{text.qty(inst.tick_size)} tick; {dist.text()} from the mark")
+                    liq.setToolTip(
+                        f"engine value {text.price(lp, Decimal('0.00000001'))}, shown on the "
+                        f"{text.qty(inst.tick_size)} tick; {dist.text()} from the mark"
+                    )
                 else:
                     liq.setToolTip("no liquidation price: no mark of this symbol liquidates it")
         if mark is None:
@@ -402,8 +433,10 @@ class OrderTicket(QWidget):
         elif qty <= 0:
             self.preview_note.setText(f"Enter a size of at least {text.qty(inst.qty_step)} {coin}")
         else:
-            self.preview_note.setText(f"Preview: {qty_text(qty, inst.qty_step)} {coin} at "
-                                      f"{self.leverage.value()}×, the engine's numbers (USDT)")
+            self.preview_note.setText(
+                f"Preview: {qty_text(qty, inst.qty_step)} {coin} at "
+                f"{self.leverage.value()}×, the engine's numbers (USDT)"
+            )
         if reasons:
             lines = []
             for message, where in reasons.items():
@@ -419,8 +452,11 @@ class OrderTicket(QWidget):
         """Open ``side`` in the chosen mode (what Buy / Long and Sell / Short do)."""
         order = self.order(side)
         if order.qty <= 0:
-            self._say(f"Enter a size of at least {text.qty(self._instrument().qty_step)} "
-                      f"{base_asset(order.symbol)}.", error=True)
+            self._say(
+                f"Enter a size of at least {text.qty(self._instrument().qty_step)} "
+                f"{base_asset(order.symbol)}.",
+                error=True,
+            )
             return []
         events = self.bridge.submit(order)
         rejected = next((e for e in events if isinstance(e, Rejected)), None)
@@ -468,11 +504,14 @@ class OrderTicket(QWidget):
             button.setStyleSheet(
                 f"QPushButton {{ background: {colour}; color: #ffffff; border: none; border-radius: 4px; "
                 f"font-weight: bold; padding: 6px; }} QPushButton:hover {{ background: {colour}; border: 1px solid "
-                f"{cc.TEXT}; }} QPushButton:pressed {{ padding-top: 7px; }}")
+                f"{cc.TEXT}; }} QPushButton:pressed {{ padding-top: 7px; }}"
+            )
         for button in (self.mode_cross, self.mode_isolated):
             colour = cc.CROSS if button is self.mode_cross else cc.ISOLATED
-            button.setStyleSheet(f"QToolButton {{ padding: 4px 10px; }} QToolButton:checked {{ color: {colour}; "
-                                 f"font-weight: bold; border-color: {colour}; }}")
+            button.setStyleSheet(
+                f"QToolButton {{ padding: 4px 10px; }} QToolButton:checked {{ color: {colour}; "
+                f"font-weight: bold; border-color: {colour}; }}"
+            )
         if self.message.text():
             self._say(self.message.text(), bool(self.message.property("error")))
         self._style_heads()

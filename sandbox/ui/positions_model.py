@@ -9,22 +9,38 @@ position and open editor 60 times a second. Cell texts are formatted once per ch
 Every number is the engine's (``PositionView``); the model only formats it and, in tooltips, shows
 how the engine got it with the actual values.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from ..engine import Command, Event, MaintenanceBasis, PositionView, Rejected, SetLeverage
-from ..engine import text
+from ..engine import Command, Event, MaintenanceBasis, PositionView, Rejected, SetLeverage, text
 from . import chart_common as cc
 from .bridge import SessionBridge
 
-COLUMNS = ("Symbol", "Side", "Margin mode", "Leverage", "Size", "Notional", "Entry", "Mark",
-           "Liq. price", "Margin", "Margin ratio", "uPnL (ROE)", "")
-(SYMBOL, SIDE, MODE, LEVERAGE, SIZE, NOTIONAL, ENTRY, MARK, LIQ, MARGIN, RATIO, PNL, CLOSE) = range(len(COLUMNS))
+COLUMNS = (
+    "Symbol",
+    "Side",
+    "Margin mode",
+    "Leverage",
+    "Size",
+    "Notional",
+    "Entry",
+    "Mark",
+    "Liq. price",
+    "Margin",
+    "Margin ratio",
+    "uPnL (ROE)",
+    "",
+)
+(SYMBOL, SIDE, MODE, LEVERAGE, SIZE, NOTIONAL, ENTRY, MARK, LIQ, MARGIN, RATIO, PNL, CLOSE) = range(
+    len(COLUMNS)
+)
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1  # the PositionView of the row
 ERROR_ROLE = Qt.ItemDataRole.UserRole + 2  # the engine's sentence if this cell's last command was rejected
 # Everything a delegate needs to paint a cell in one call: (text, colour name in chart_common or
@@ -32,17 +48,32 @@ ERROR_ROLE = Qt.ItemDataRole.UserRole + 2  # the engine's sentence if this cell'
 # through eight data() calls each would cost more than the rest of the frame.
 PAINT_ROLE = Qt.ItemDataRole.UserRole + 3
 NUMERIC = frozenset({LEVERAGE, SIZE, NOTIONAL, ENTRY, MARK, LIQ, MARGIN, RATIO, PNL})
-RATIO_CONVENTION = "margin ratio = maintenance margin / margin balance; liquidation at 100 % (Binance's convention)"
+RATIO_CONVENTION = (
+    "margin ratio = maintenance margin / margin balance; liquidation at 100 % (Binance's convention)"
+)
 
 # Which cells show (or explain) each PositionView field: a changed field repaints only these.
 FIELD_COLUMNS: dict[str, tuple[int, ...]] = {
-    "id": (SYMBOL,), "symbol": (SYMBOL,), "side": (SIDE,),
-    "mode": (MODE, MARGIN, RATIO, LIQ), "leverage": (LEVERAGE, MARGIN, PNL), "qty": (SIZE, NOTIONAL),
-    "entry_price": (ENTRY, PNL), "mark_price": (MARK, NOTIONAL, PNL), "notional": (NOTIONAL, LEVERAGE, MARGIN),
-    "isolated_wallet": (MARGIN, LIQ, RATIO), "unrealized_pnl": (PNL, RATIO), "roe": (PNL,),
-    "initial_margin": (MARGIN, LEVERAGE), "maintenance_margin": (MARGIN, RATIO), "margin_balance": (RATIO, MARGIN),
-    "margin_ratio": (RATIO,), "liquidation_price": (LIQ,), "bankruptcy_price": (LIQ,),
-    "maintenance_rate": (MARGIN, LIQ), "bracket_max_leverage": (LEVERAGE,),
+    "id": (SYMBOL,),
+    "symbol": (SYMBOL,),
+    "side": (SIDE,),
+    "mode": (MODE, MARGIN, RATIO, LIQ),
+    "leverage": (LEVERAGE, MARGIN, PNL),
+    "qty": (SIZE, NOTIONAL),
+    "entry_price": (ENTRY, PNL),
+    "mark_price": (MARK, NOTIONAL, PNL),
+    "notional": (NOTIONAL, LEVERAGE, MARGIN),
+    "isolated_wallet": (MARGIN, LIQ, RATIO),
+    "unrealized_pnl": (PNL, RATIO),
+    "roe": (PNL,),
+    "initial_margin": (MARGIN, LEVERAGE),
+    "maintenance_margin": (MARGIN, RATIO),
+    "margin_balance": (RATIO, MARGIN),
+    "margin_ratio": (RATIO,),
+    "liquidation_price": (LIQ,),
+    "bankruptcy_price": (LIQ,),
+    "maintenance_rate": (MARGIN, LIQ),
+    "bracket_max_leverage": (LEVERAGE,),
 }
 _FIELDS = tuple(FIELD_COLUMNS)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -168,8 +199,8 @@ class PositionsModel(QAbstractTableModel):
             while row - 1 >= 0 and gone(self._rows[row - 1]):
                 row -= 1
             self.beginRemoveRows(QModelIndex(), row, last)
-            del self._rows[row:last + 1]
-            del self._texts[row:last + 1]
+            del self._rows[row : last + 1]
+            del self._texts[row : last + 1]
             self.endRemoveRows()
             row -= 1
 
@@ -209,8 +240,11 @@ class PositionsModel(QAbstractTableModel):
         while start < len(spans):
             end = start
             row, first, last = spans[start]
-            while (end + 1 < len(spans) and spans[end + 1][0] == spans[end][0] + 1
-                   and spans[end + 1][1:] == (first, last)):
+            while (
+                end + 1 < len(spans)
+                and spans[end + 1][0] == spans[end][0] + 1
+                and spans[end + 1][1:] == (first, last)
+            ):
                 end += 1
             self.dataChanged.emit(self.index(row, first), self.index(spans[end][0], last))
             start = end + 1
@@ -252,7 +286,9 @@ class PositionsModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -271,7 +307,9 @@ class PositionsModel(QAbstractTableModel):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
         """Leverage typed into the table: sent to the engine as ``SetLeverage``."""
         if not index.isValid() or index.column() != LEVERAGE or role != Qt.ItemDataRole.EditRole:
             return False
@@ -291,11 +329,18 @@ class PositionsModel(QAbstractTableModel):
         if cell is None:
             p = self._rows[row]
             err = self._errors.get(p.id)
-            cell = cache[col] = (self._text(p, col), self._colour(p, col), col in NUMERIC, p,
-                                 err[1] if err is not None and err[0] == col else None)
+            cell = cache[col] = (
+                self._text(p, col),
+                self._colour(p, col),
+                col in NUMERIC,
+                p,
+                err[1] if err is not None and err[0] == col else None,
+            )
         return cell
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         row = index.row()
         if not 0 <= row < len(self._rows) or not index.isValid():
             return None
@@ -379,18 +424,25 @@ class PositionsModel(QAbstractTableModel):
         tick = inst.tick_size
         if rules.maintenance_basis is MaintenanceBasis.ENTRY:
             notional = p.qty * p.entry_price
-            where = (f"valued at entry: {text.qty(p.qty)} × {text.price(p.entry_price, tick)} = "
-                     f"{text.money(notional)}; ")
+            where = (
+                f"valued at entry: {text.qty(p.qty)} × {text.price(p.entry_price, tick)} = "
+                f"{text.money(notional)}; "
+            )
         else:
             notional, where = p.notional, ""
         index = inst.bracket_index(notional)
         b = inst.brackets[index]
-        fee = (f" + taker fee {text.money(p.notional)} × {pct(inst.taker_fee)}"
-               if rules.fee_in_requirement else "")
-        return (f"maintenance = {where}{text.money(notional)} × {pct(b.mmr)} − {text.money(b.maintenance_amount)}"
-                f"{fee} = {text.money(p.maintenance_margin)} USDT\n(bracket {index + 1}: notional "
-                f"{text.money(b.floor)} to {text.money(b.cap)} USDT, MMR {pct(b.mmr)}, "
-                f"maintenance amount {text.money(b.maintenance_amount)}, up to {b.max_leverage}×)")
+        fee = (
+            f" + taker fee {text.money(p.notional)} × {pct(inst.taker_fee)}"
+            if rules.fee_in_requirement
+            else ""
+        )
+        return (
+            f"maintenance = {where}{text.money(notional)} × {pct(b.mmr)} − {text.money(b.maintenance_amount)}"
+            f"{fee} = {text.money(p.maintenance_margin)} USDT\n(bracket {index + 1}: notional "
+            f"{text.money(b.floor)} to {text.money(b.cap)} USDT, MMR {pct(b.mmr)}, "
+            f"maintenance amount {text.money(b.maintenance_amount)}, up to {b.max_leverage}×)"
+        )
 
     def _explain(self, p: PositionView, col: int) -> str | None:
         """How the number was computed, with the actual values."""
@@ -401,22 +453,30 @@ class PositionsModel(QAbstractTableModel):
         if col == SYMBOL:
             return f"{p.symbol} perpetual, position {p.id} (tick {text.qty(tick)}, step {text.qty(inst.qty_step)})"
         if col == SIDE:
-            return (f"{p.side}: gains when the mark {'rises' if p.side == 'long' else 'falls'}, "
-                    f"liquidated if it {'falls' if p.side == 'long' else 'rises'} far enough")
+            return (
+                f"{p.side}: gains when the mark {'rises' if p.side == 'long' else 'falls'}, "
+                f"liquidated if it {'falls' if p.side == 'long' else 'rises'} far enough"
+            )
         if col == MODE:
             if p.mode == "isolated":
-                return (f"isolated: only its own wallet ({text.money(p.isolated_wallet or Decimal(0))} USDT) backs it; "
-                        f"a liquidation loses that and nothing else.\nClick to switch to cross: the wallet goes "
-                        f"back to the cross wallet and the whole cross balance backs it (and can be lost).")
-            return (f"cross: the whole cross wallet backs it, shared with every cross position.\nClick to "
-                    f"switch to isolated: a wallet of its initial margin at entry ({text.qty(p.qty)} × "
-                    f"{price(p.entry_price)} ÷ {p.leverage}) is moved out of the available balance.")
+                return (
+                    f"isolated: only its own wallet ({text.money(p.isolated_wallet or Decimal(0))} USDT) backs it; "
+                    f"a liquidation loses that and nothing else.\nClick to switch to cross: the wallet goes "
+                    f"back to the cross wallet and the whole cross balance backs it (and can be lost)."
+                )
+            return (
+                f"cross: the whole cross wallet backs it, shared with every cross position.\nClick to "
+                f"switch to isolated: a wallet of its initial margin at entry ({text.qty(p.qty)} × "
+                f"{price(p.entry_price)} ÷ {p.leverage}) is moved out of the available balance."
+            )
         if col == LEVERAGE:
             b = inst.bracket(p.notional)
-            return (f"{p.leverage}×: initial margin = notional ÷ leverage = {text.money(p.notional)} ÷ "
-                    f"{p.leverage} = {text.money(p.initial_margin)} USDT\nat this size (bracket up to "
-                    f"{text.money(b.cap)} USDT) the maximum is {p.bracket_max_leverage}×.\n"
-                    f"Double-click (or type a number) to change it.")
+            return (
+                f"{p.leverage}×: initial margin = notional ÷ leverage = {text.money(p.notional)} ÷ "
+                f"{p.leverage} = {text.money(p.initial_margin)} USDT\nat this size (bracket up to "
+                f"{text.money(b.cap)} USDT) the maximum is {p.bracket_max_leverage}×.\n"
+                f"Double-click (or type a number) to change it."
+            )
         if col == SIZE:
             return f"{size} {p.side}"
         if col == NOTIONAL:
@@ -428,48 +488,66 @@ class PositionsModel(QAbstractTableModel):
         if col == PNL:
             sign = "" if p.side == "long" else "−"
             im = p.qty * p.entry_price / p.leverage
-            return (f"uPnL = {sign}size × (mark − entry) = {sign}{text.qty(p.qty)} × ({price(p.mark_price)} − "
-                    f"{price(p.entry_price)}) = {text.money(p.unrealized_pnl)} USDT\nROE = uPnL ÷ initial "
-                    f"margin at entry ({text.qty(p.qty)} × {price(p.entry_price)} ÷ {p.leverage} = "
-                    f"{text.money(im)}) = {pct(p.roe, signed=True)}")
+            return (
+                f"uPnL = {sign}size × (mark − entry) = {sign}{text.qty(p.qty)} × ({price(p.mark_price)} − "
+                f"{price(p.entry_price)}) = {text.money(p.unrealized_pnl)} USDT\nROE = uPnL ÷ initial "
+                f"margin at entry ({text.qty(p.qty)} × {price(p.entry_price)} ÷ {p.leverage} = "
+                f"{text.money(im)}) = {pct(p.roe, signed=True)}"
+            )
         if col == RATIO:
             v = self.bridge.view()
             if p.mode == "isolated":
-                balance = (f"margin balance = isolated wallet {text.money(p.isolated_wallet or Decimal(0))} + "
-                           f"uPnL {text.money(p.unrealized_pnl)} = {text.money(p.margin_balance)} USDT")
+                balance = (
+                    f"margin balance = isolated wallet {text.money(p.isolated_wallet or Decimal(0))} + "
+                    f"uPnL {text.money(p.unrealized_pnl)} = {text.money(p.margin_balance)} USDT"
+                )
                 mm = f"maintenance {text.money(p.maintenance_margin)}"
             else:
-                balance = (f"the cross pool's: margin balance = cross wallet {text.money(v.cross_wallet)} + "
-                           f"cross uPnL {text.money(v.cross_unrealized_pnl)} = {text.money(v.cross_margin_balance)} USDT")
+                balance = (
+                    f"the cross pool's: margin balance = cross wallet {text.money(v.cross_wallet)} + "
+                    f"cross uPnL {text.money(v.cross_unrealized_pnl)} = {text.money(v.cross_margin_balance)} USDT"
+                )
                 mm = f"maintenance of every cross position {text.money(v.cross_maintenance_margin)}"
-            return (f"{RATIO_CONVENTION}\n{mm} ÷ margin balance {text.money(p.margin_balance)} = "
-                    f"{pct(p.margin_ratio)}\n{balance}")
+            return (
+                f"{RATIO_CONVENTION}\n{mm} ÷ margin balance {text.money(p.margin_balance)} = "
+                f"{pct(p.margin_ratio)}\n{balance}"
+            )
         if col == MARGIN:
             mm = self._maintenance_formula(p)
             if p.isolated_wallet is None:
-                return (f"cross: initial margin at mark = notional ÷ leverage = {text.money(p.notional)} ÷ "
-                        f"{p.leverage} = {text.money(p.initial_margin)} USDT, counted against the available "
-                        f"balance; the cross pool backs it.\n{mm}")
-            return (f"isolated wallet {text.money(p.isolated_wallet)} USDT; margin balance = wallet + uPnL = "
-                    f"{text.money(p.margin_balance)} USDT\n{mm}\nClick ± to add or remove margin.")
+                return (
+                    f"cross: initial margin at mark = notional ÷ leverage = {text.money(p.notional)} ÷ "
+                    f"{p.leverage} = {text.money(p.initial_margin)} USDT, counted against the available "
+                    f"balance; the cross pool backs it.\n{mm}"
+                )
+            return (
+                f"isolated wallet {text.money(p.isolated_wallet)} USDT; margin balance = wallet + uPnL = "
+                f"{text.money(p.margin_balance)} USDT\n{mm}\nClick ± to add or remove margin."
+            )
         if col == LIQ:
             bankrupt = price(p.bankruptcy_price) if p.bankruptcy_price is not None else "—"
             if p.liquidation_price is None:
-                return ("no liquidation price (—): with every other mark where it is, no price of "
-                        f"{p.symbol} liquidates this position\nbankruptcy price: {bankrupt}")
+                return (
+                    "no liquidation price (—): with every other mark where it is, no price of "
+                    f"{p.symbol} liquidates this position\nbankruptcy price: {bankrupt}"
+                )
             index = inst.bracket_index(p.qty * p.liquidation_price)
             b = inst.brackets[index]
             if p.mode == "isolated":
                 backing = f"isolated wallet {text.money(p.isolated_wallet or Decimal(0))}"
             else:
                 v = self.bridge.view()
-                backing = (f"cross pool: cross wallet {text.money(v.cross_wallet)}, the other cross "
-                           f"positions' uPnL and maintenance at their current marks")
-            return (f"liq. price: {backing}, bracket {index + 1} ({pct(b.mmr)}, amount "
-                    f"{text.money(b.maintenance_amount)}); liquidated when the margin ratio reaches 100 %\n"
-                    f"engine value {text.price(p.liquidation_price, Decimal('0.00000001'))}, shown on the "
-                    f"{text.qty(tick)} tick toward the side where it has not fired yet\nbankruptcy price "
-                    f"(margin balance 0): {bankrupt}")
+                backing = (
+                    f"cross pool: cross wallet {text.money(v.cross_wallet)}, the other cross "
+                    f"positions' uPnL and maintenance at their current marks"
+                )
+            return (
+                f"liq. price: {backing}, bracket {index + 1} ({pct(b.mmr)}, amount "
+                f"{text.money(b.maintenance_amount)}); liquidated when the margin ratio reaches 100 %\n"
+                f"engine value {text.price(p.liquidation_price, Decimal('0.00000001'))}, shown on the "
+                f"{text.qty(tick)} tick toward the side where it has not fired yet\nbankruptcy price "
+                f"(margin balance 0): {bankrupt}"
+            )
         if col == CLOSE:
             return "Close: the whole position at the mark.  Part…: choose how much, with a preview."
         return None

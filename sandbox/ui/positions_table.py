@@ -7,26 +7,78 @@ Mouse: click a row's switch to change its margin mode; click ± in an isolated m
 remove margin; double-click (or type into) the leverage cell; "Close" closes all, "Part…" asks how
 much. Keyboard: Enter on a cell does what a click does; F2 or digits edit the leverage.
 """
+
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
-from typing import Callable
 
 from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QDialog,
-                               QDialogButtonBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QMenu, QPushButton, QSpinBox, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
-                               QTableView, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..engine import AdjustMargin, Close, Closed, Command, Event, PositionView, Rejected, SetLeverage, SetMode
-from ..engine import text
+from ..engine import (
+    AdjustMargin,
+    Close,
+    Closed,
+    Command,
+    Event,
+    PositionView,
+    Rejected,
+    SetLeverage,
+    SetMode,
+    text,
+)
 from . import chart_common as cc
 from .bridge import SessionBridge
-from .positions_model import (CLOSE, COLUMNS, LEVERAGE, LIQ, MARGIN, MARK, MODE, NOTIONAL, PNL, RATIO, RAW_ROLE,
-                              SIDE, SIZE, SYMBOL, ENTRY, PAINT_ROLE, RATIO_CONVENTION, PositionsModel, base_asset,
-                              hide_spin_buttons, pct, qty_text, ratio_colour, shown_liquidation_price,
-                              signed_money)
+from .positions_model import (
+    CLOSE,
+    COLUMNS,
+    ENTRY,
+    LEVERAGE,
+    LIQ,
+    MARGIN,
+    MARK,
+    MODE,
+    NOTIONAL,
+    PAINT_ROLE,
+    PNL,
+    RATIO,
+    RATIO_CONVENTION,
+    RAW_ROLE,
+    SIDE,
+    SIZE,
+    SYMBOL,
+    PositionsModel,
+    base_asset,
+    hide_spin_buttons,
+    pct,
+    qty_text,
+    ratio_colour,
+    shown_liquidation_price,
+    signed_money,
+)
 
 ROW_HEIGHT = 28
 PREVIEW_EVERY_MS = 250  # an open editor follows moving prices at most 4× a second
@@ -80,13 +132,28 @@ class CellDelegate(QStyledItemDelegate):
             painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
             painter.restore()
 
-    def content(self, painter: QPainter, option: QStyleOptionViewItem, index, text_: str, colour_name: str | None,
-                right: bool, p: PositionView, error: str | None) -> None:
+    def content(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index,
+        text_: str,
+        colour_name: str | None,
+        right: bool,
+        p: PositionView,
+        error: str | None,
+    ) -> None:
         self.text(painter, option, option.rect.adjusted(6, 0, -6, 0), text_, colour_name, right)
 
     @staticmethod
-    def text(painter: QPainter, option: QStyleOptionViewItem, rect: QRect, text_: str, colour_name: str | None,
-             right: bool) -> None:
+    def text(
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        rect: QRect,
+        text_: str,
+        colour_name: str | None,
+        right: bool,
+    ) -> None:
         fm = option.fontMetrics
         if len(text_) * fm.maxWidth() > rect.width() and fm.horizontalAdvance(text_) > rect.width():
             text_ = fm.elidedText(text_, Qt.TextElideMode.ElideRight, rect.width())  # "2.0…", never ".000"
@@ -95,7 +162,9 @@ class CellDelegate(QStyledItemDelegate):
 
     def hovered(self, index, name: str) -> bool:
         hover = self.table.hover
-        return hover is not None and hover[0] == index.row() and hover[1] == index.column() and hover[2] == name
+        return (
+            hover is not None and hover[0] == index.row() and hover[1] == index.column() and hover[2] == name
+        )
 
 
 def _button(painter: QPainter, rect: QRect, label: str, hot: bool, colour_hex: str | None = None) -> None:
@@ -137,7 +206,12 @@ class ModeToggleDelegate(CellDelegate):
         painter.setBrush(colour("#ffffff"))
         painter.drawEllipse(QRect(x, track.top() + 2, knob, knob))
         painter.restore()
-        label = QRect(track.right() + 7, option.rect.top(), option.rect.right() - track.right() - 7, option.rect.height())
+        label = QRect(
+            track.right() + 7,
+            option.rect.top(),
+            option.rect.right() - track.right() - 7,
+            option.rect.height(),
+        )
         self.text(painter, option, label, text_, colour_name, False)
         if error:
             painter.save()
@@ -174,7 +248,9 @@ class LeverageDelegate(CellDelegate):
         box.setSuffix("×")
         box.setAlignment(_RIGHT_V)
         hide_spin_buttons(box)
-        box.setToolTip(f"1× to {p.bracket_max_leverage}× (the maximum for this size); Enter sends, Esc cancels")
+        box.setToolTip(
+            f"1× to {p.bracket_max_leverage}× (the maximum for this size); Enter sends, Esc cancels"
+        )
         return box
 
     def setEditorData(self, editor: QWidget, index) -> None:
@@ -198,7 +274,9 @@ class MarginDelegate(CellDelegate):
 
     def content(self, painter, option, index, text_, colour_name, right, p, error) -> None:
         isolated = p.isolated_wallet is not None
-        self.text(painter, option, option.rect.adjusted(6, 0, -30 if isolated else -6, 0), text_, colour_name, True)
+        self.text(
+            painter, option, option.rect.adjusted(6, 0, -30 if isolated else -6, 0), text_, colour_name, True
+        )
         if isolated:
             _button(painter, self.button_rect(option.rect), "±", self.hovered(index, "adjust"), cc.ISOLATED)
 
@@ -225,7 +303,9 @@ class RatioBarDelegate(CellDelegate):
             fill = QColor(ratio_colour(ratio))
             fill.setAlpha(190)
             painter.setBrush(fill)
-            painter.drawRoundedRect(QRect(r.left(), r.top(), max(round(r.width() * filled), 3), r.height()), 3, 3)
+            painter.drawRoundedRect(
+                QRect(r.left(), r.top(), max(round(r.width() * filled), 3), r.height()), 3, 3
+            )
         painter.restore()
         self.text(painter, option, r.adjusted(0, 0, -4, 0), text_, None, True)
 
@@ -246,7 +326,9 @@ class CloseDelegate(CellDelegate):
         _button(painter, rects["part"], "Part…", self.hovered(index, "part"))
 
     def hit(self, rect: QRect, pos: QPoint, p: PositionView) -> str | None:
-        return next((name for name, r in self.buttons(rect).items() if r.adjusted(-2, -3, 2, 3).contains(pos)), None)
+        return next(
+            (name for name, r in self.buttons(rect).items() if r.adjusted(-2, -3, 2, 3).contains(pos)), None
+        )
 
 
 class SymbolDelegate(CellDelegate):
@@ -295,8 +377,14 @@ class PreviewDialog(QDialog):
 
     ROWS: tuple[tuple[str, str], ...] = ()
 
-    def __init__(self, bridge: SessionBridge, pid: str, title: str, send: Callable[[Command], list[Event]],
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        bridge: SessionBridge,
+        pid: str,
+        title: str,
+        send: Callable[[Command], list[Event]],
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.bridge = bridge
         self.pid = pid
@@ -334,7 +422,9 @@ class PreviewDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setMinimumHeight(34)
         self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.reject)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -357,10 +447,8 @@ class PreviewDialog(QDialog):
 
     def _disconnect(self) -> None:
         self._timer.stop()
-        try:
+        with contextlib.suppress(RuntimeError, TypeError):
             self.bridge.changed.disconnect(self._follow)
-        except (RuntimeError, TypeError):
-            pass
 
     def _follow(self) -> None:
         if self.isVisible() and not self._timer.isActive():
@@ -423,14 +511,24 @@ class PreviewDialog(QDialog):
 class MarginDialog(PreviewDialog):
     """Add margin to an isolated position from the available balance, or remove some of it."""
 
-    ROWS = (("wallet", "Isolated wallet"), ("ratio", "Margin ratio"), ("liq", "Liq. price"),
-            ("available", "Available"))
+    ROWS = (
+        ("wallet", "Isolated wallet"),
+        ("ratio", "Margin ratio"),
+        ("liq", "Liq. price"),
+        ("available", "Available"),
+    )
 
-    def __init__(self, bridge: SessionBridge, pid: str, send: Callable[[Command], list[Event]] | None = None,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        bridge: SessionBridge,
+        pid: str,
+        send: Callable[[Command], list[Event]] | None = None,
+        parent: QWidget | None = None,
+    ):
         p = _find(bridge.view().positions, pid)
-        super().__init__(bridge, pid, f"Adjust margin · {pid} {p.symbol} {p.side} isolated",
-                         send or bridge.submit, parent)
+        super().__init__(
+            bridge, pid, f"Adjust margin · {pid} {p.symbol} {p.side} isolated", send or bridge.submit, parent
+        )
         self.add_button = QToolButton(self)
         self.add_button.setText("Add")
         self.remove_button = QToolButton(self)
@@ -444,8 +542,10 @@ class MarginDialog(PreviewDialog):
         self.amount = _money_box(self)
         self.amount.setObjectName("marginAmount")
         self.max_button = QPushButton("Max", self)
-        self.max_button.setToolTip("the most the engine allows: all the available balance to add; to "
-                                   "remove, what keeps the initial margin at the mark and the position safe")
+        self.max_button.setToolTip(
+            "the most the engine allows: all the available balance to add; to "
+            "remove, what keeps the initial margin at the mark and the position safe"
+        )
         self.limit = QLabel(self)
         self.limit.setStyleSheet(f"color: {cc.MUTED};")
         row = QHBoxLayout()
@@ -505,31 +605,59 @@ class MarginDialog(PreviewDialog):
         if self.adding:
             self.limit.setText(f"up to the available {text.money(v.available)} USDT")
         else:
-            self.limit.setText(f"up to {text.money(self.max_amount())} USDT (the wallet must keep the "
-                               f"initial margin at the mark)")
+            self.limit.setText(
+                f"up to {text.money(self.max_amount())} USDT (the wallet must keep the "
+                f"initial margin at the mark)"
+            )
         dash = "—"
-        self.set_row("wallet", text.money(now.isolated_wallet or Decimal(0)),
-                     text.money(after.isolated_wallet) if after is not None and after.isolated_wallet is not None else dash)
+        self.set_row(
+            "wallet",
+            text.money(now.isolated_wallet or Decimal(0)),
+            text.money(after.isolated_wallet)
+            if after is not None and after.isolated_wallet is not None
+            else dash,
+        )
         self.set_row("ratio", pct(now.margin_ratio), pct(after.margin_ratio) if after is not None else dash)
-        self.set_row("liq", shown_liquidation_price(now, tick), shown_liquidation_price(after, tick) if after else dash)
-        self.set_row("available", text.money(v.available), text.money(trial_view.available) if trial_view else dash)
+        self.set_row(
+            "liq", shown_liquidation_price(now, tick), shown_liquidation_price(after, tick) if after else dash
+        )
+        self.set_row(
+            "available", text.money(v.available), text.money(trial_view.available) if trial_view else dash
+        )
         if after is None and not events:
-            self.say("Type an amount to " + ("add from the available balance." if self.adding
-                                            else "take back to the cross wallet."))
+            self.say(
+                "Type an amount to "
+                + ("add from the available balance." if self.adding else "take back to the cross wallet.")
+            )
         elif after is not None:
             amount = _spin_decimal(self.amount)
-            self.say(f"{'Adds' if self.adding else 'Removes'} {text.money(amount)} USDT "
-                     f"{'to' if self.adding else 'from'} {self.pid}'s isolated wallet.")
+            self.say(
+                f"{'Adds' if self.adding else 'Removes'} {text.money(amount)} USDT "
+                f"{'to' if self.adding else 'from'} {self.pid}'s isolated wallet."
+            )
 
 
 class LeverageDialog(PreviewDialog):
-    ROWS = (("leverage", "Leverage"), ("initial", "Initial margin"), ("wallet", "Isolated wallet"),
-            ("liq", "Liq. price"), ("ratio", "Margin ratio"), ("available", "Available"))
+    ROWS = (
+        ("leverage", "Leverage"),
+        ("initial", "Initial margin"),
+        ("wallet", "Isolated wallet"),
+        ("liq", "Liq. price"),
+        ("ratio", "Margin ratio"),
+        ("available", "Available"),
+    )
 
-    def __init__(self, bridge: SessionBridge, pid: str, send: Callable[[Command], list[Event]] | None = None,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        bridge: SessionBridge,
+        pid: str,
+        send: Callable[[Command], list[Event]] | None = None,
+        parent: QWidget | None = None,
+    ):
         p = _find(bridge.view().positions, pid)
-        super().__init__(bridge, pid, f"Leverage · {pid} {p.symbol} {p.side} {p.mode}", send or bridge.submit, parent)
+        super().__init__(
+            bridge, pid, f"Leverage · {pid} {p.symbol} {p.side} {p.mode}", send or bridge.submit, parent
+        )
         self.leverage = QSpinBox(self)
         self.leverage.setObjectName("leverageBox")
         self.leverage.setRange(1, p.bracket_max_leverage)
@@ -557,29 +685,50 @@ class LeverageDialog(PreviewDialog):
         dash = "—"
         wallet = lambda p: text.money(p.isolated_wallet) if p.isolated_wallet is not None else "cross"  # noqa: E731
         self.set_row("leverage", f"{now.leverage}×", f"{after.leverage}×" if after else dash)
-        self.set_row("initial", text.money(now.initial_margin), text.money(after.initial_margin) if after else dash)
+        self.set_row(
+            "initial", text.money(now.initial_margin), text.money(after.initial_margin) if after else dash
+        )
         self.set_row("wallet", wallet(now), wallet(after) if after else dash)
-        self.set_row("liq", shown_liquidation_price(now, tick), shown_liquidation_price(after, tick) if after else dash)
+        self.set_row(
+            "liq", shown_liquidation_price(now, tick), shown_liquidation_price(after, tick) if after else dash
+        )
         self.set_row("ratio", pct(now.margin_ratio), pct(after.margin_ratio) if after else dash)
-        self.set_row("available", text.money(v.available), text.money(trial_view.available) if trial_view else dash)
+        self.set_row(
+            "available", text.money(v.available), text.money(trial_view.available) if trial_view else dash
+        )
         if after is None and not events:
             self.say("Choose another leverage to see what it changes.")
         elif after is not None:
-            self.say("Isolated: the wallet is resized to the initial margin at entry for the new leverage."
-                     if now.mode == "isolated" else "Cross: only the initial margin counted against the "
-                     "available balance changes.")
+            self.say(
+                "Isolated: the wallet is resized to the initial margin at entry for the new leverage."
+                if now.mode == "isolated"
+                else "Cross: only the initial margin counted against the available balance changes."
+            )
 
 
 class CloseDialog(PreviewDialog):
     """Close part (or all) of a position at the mark, after seeing what it realises."""
 
-    ROWS = (("size", "Size"), ("pnl", "PnL"), ("fee", "Fee"), ("released", "Margin released"),
-            ("liq", "Liq. price"))
+    ROWS = (
+        ("size", "Size"),
+        ("pnl", "PnL"),
+        ("fee", "Fee"),
+        ("released", "Margin released"),
+        ("liq", "Liq. price"),
+    )
 
-    def __init__(self, bridge: SessionBridge, pid: str, send: Callable[[Command], list[Event]] | None = None,
-                 parent: QWidget | None = None, fraction: Decimal = Decimal("0.5")):
+    def __init__(
+        self,
+        bridge: SessionBridge,
+        pid: str,
+        send: Callable[[Command], list[Event]] | None = None,
+        parent: QWidget | None = None,
+        fraction: Decimal = Decimal("0.5"),
+    ):
         p = _find(bridge.view().positions, pid)
-        super().__init__(bridge, pid, f"Close · {pid} {p.symbol} {p.side} {p.mode}", send or bridge.submit, parent)
+        super().__init__(
+            bridge, pid, f"Close · {pid} {p.symbol} {p.side} {p.mode}", send or bridge.submit, parent
+        )
         inst = bridge.instrument(p.symbol)
         self.step = inst.qty_step
         self.qty = QDoubleSpinBox(self)
@@ -632,16 +781,24 @@ class CloseDialog(PreviewDialog):
         dash = "—"
         size = lambda p: f"{qty_text(p.qty, inst.qty_step)} {base_asset(p.symbol)}"  # noqa: E731
         self.set_row("size", size(now), size(after) if after else ("closed" if closed else dash))
-        self.set_row("pnl", f"{signed_money(now.unrealized_pnl)} unrealised",
-                     f"{signed_money(closed.realized_pnl)} realised" if closed else dash)
+        self.set_row(
+            "pnl",
+            f"{signed_money(now.unrealized_pnl)} unrealised",
+            f"{signed_money(closed.realized_pnl)} realised" if closed else dash,
+        )
         self.set_row("fee", "", text.money(closed.fee) if closed else dash)
         self.set_row("released", "", text.money(closed.released_margin) if closed else dash)
-        self.set_row("liq", shown_liquidation_price(now, tick),
-                     shown_liquidation_price(after, tick) if after else ("—" if closed else dash))
+        self.set_row(
+            "liq",
+            shown_liquidation_price(now, tick),
+            shown_liquidation_price(after, tick) if after else ("—" if closed else dash),
+        )
         if closed is not None:
-            self.say(f"Closes {qty_text(closed.qty, inst.qty_step)} {base_asset(now.symbol)} of {self.pid} at "
-                     f"{text.price(closed.price, tick)}; the realised "
-                     f"PnL and the released margin go to the cross wallet, the fee comes out of it.")
+            self.say(
+                f"Closes {qty_text(closed.qty, inst.qty_step)} {base_asset(now.symbol)} of {self.pid} at "
+                f"{text.price(closed.price, tick)}; the realised "
+                f"PnL and the released margin go to the cross wallet, the fee comes out of it."
+            )
 
 
 # ====================================================================== the panel
@@ -667,16 +824,23 @@ class PositionsTable(QWidget):
         self.view.setModel(self.model)
         self.cell_delegate = CellDelegate(self)
         self.view.setItemDelegate(self.cell_delegate)
-        self.delegates = {SYMBOL: SymbolDelegate(self), MODE: ModeToggleDelegate(self),
-                          LEVERAGE: LeverageDelegate(self), MARGIN: MarginDelegate(self),
-                          RATIO: RatioBarDelegate(self), CLOSE: CloseDelegate(self)}
+        self.delegates = {
+            SYMBOL: SymbolDelegate(self),
+            MODE: ModeToggleDelegate(self),
+            LEVERAGE: LeverageDelegate(self),
+            MARGIN: MarginDelegate(self),
+            RATIO: RatioBarDelegate(self),
+            CLOSE: CloseDelegate(self),
+        }
         for col, delegate in self.delegates.items():
             self.view.setItemDelegateForColumn(col, delegate)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed
-                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
@@ -718,8 +882,10 @@ class PositionsTable(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("positionsSummary")
         self.compare_button = QPushButton("Compare exchanges…", self)
-        self.compare_button.setToolTip("these positions' liquidation prices under Binance, Bybit, OKX and "
-                                       "Hyperliquid rules, side by side")
+        self.compare_button.setToolTip(
+            "these positions' liquidation prices under Binance, Bybit, OKX and "
+            "Hyperliquid rules, side by side"
+        )
         self.compare_button.clicked.connect(self.show_comparison)
         top = QHBoxLayout()
         top.setContentsMargins(6, 2, 4, 0)
@@ -746,13 +912,26 @@ class PositionsTable(QWidget):
         bold = self.view.font()
         bold.setBold(True)
         bfm = QFontMetrics(bold)
-        samples = {SYMBOL: "BTCUSDT  p100", SIDE: "Short", MODE: "Isolated", LEVERAGE: "125×",
-                   SIZE: "1,000.000 BTC", NOTIONAL: "1,234,567.89", ENTRY: "123,456.70", MARK: "123,456.70",
-                   LIQ: "123,456.70", MARGIN: "123,456.78", RATIO: "100.00 %", PNL: "+12,345.67 (+1,234.56 %)",
-                   CLOSE: ""}
+        samples = {
+            SYMBOL: "BTCUSDT  p100",
+            SIDE: "Short",
+            MODE: "Isolated",
+            LEVERAGE: "125×",
+            SIZE: "1,000.000 BTC",
+            NOTIONAL: "1,234,567.89",
+            ENTRY: "123,456.70",
+            MARK: "123,456.70",
+            LIQ: "123,456.70",
+            MARGIN: "123,456.78",
+            RATIO: "100.00 %",
+            PNL: "+12,345.67 (+1,234.56 %)",
+            CLOSE: "",
+        }
         extra = {MODE: 42, MARGIN: 28, RATIO: 30, CLOSE: 114, SYMBOL: 4}
         for col, sample in samples.items():
-            width = max(fm.horizontalAdvance(sample) + extra.get(col, 0), bfm.horizontalAdvance(COLUMNS[col]) + 6)
+            width = max(
+                fm.horizontalAdvance(sample) + extra.get(col, 0), bfm.horizontalAdvance(COLUMNS[col]) + 6
+            )
             self.view.setColumnWidth(col, width + 14)
 
     def apply_theme(self) -> None:
@@ -782,7 +961,9 @@ class PositionsTable(QWidget):
         rejected = _rejection(events)
         pid = getattr(command, "position", None)
         if rejected is not None:
-            column = {SetMode: MODE, SetLeverage: LEVERAGE, AdjustMargin: MARGIN, Close: CLOSE}.get(type(command), MODE)
+            column = {SetMode: MODE, SetLeverage: LEVERAGE, AdjustMargin: MARGIN, Close: CLOSE}.get(
+                type(command), MODE
+            )
             self.show_message(f"{pid}: {rejected.message}" if pid else rejected.message)
             if pid:
                 self.model.note_rejection(pid, column, rejected.message)
@@ -929,9 +1110,12 @@ class PositionsTable(QWidget):
                     if p.isolated_wallet is not None:
                         self.edit_margin(p.id)
                         return True
-        elif watched is self.view and kind == QEvent.Type.KeyPress and self.view.state() != QAbstractItemView.State.EditingState:
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                return self._enter(self.view.currentIndex())
+        elif (
+            watched is self.view
+            and kind == QEvent.Type.KeyPress
+            and self.view.state() != QAbstractItemView.State.EditingState
+        ) and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return self._enter(self.view.currentIndex())
         return super().eventFilter(watched, event)
 
     def _enter(self, index: QModelIndex) -> bool:
@@ -958,7 +1142,9 @@ class PositionsTable(QWidget):
         for t in (old, target):
             if t is not None and t[0] < self.model.rowCount():
                 self.view.viewport().update(self.view.visualRect(self.model.index(t[0], t[1])))
-        self.view.viewport().setCursor(Qt.CursorShape.PointingHandCursor if target else Qt.CursorShape.ArrowCursor)
+        self.view.viewport().setCursor(
+            Qt.CursorShape.PointingHandCursor if target else Qt.CursorShape.ArrowCursor
+        )
 
     def _menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
@@ -980,4 +1166,4 @@ class PositionsTable(QWidget):
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
 
-__all__ = ["PositionsTable", "MarginDialog", "LeverageDialog", "CloseDialog", "PreviewDialog", "COLUMNS"]
+__all__ = ["COLUMNS", "CloseDialog", "LeverageDialog", "MarginDialog", "PositionsTable", "PreviewDialog"]

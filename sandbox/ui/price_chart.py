@@ -10,6 +10,7 @@ Prices are redrawn on ``bridge.ticked`` (every frame with new inputs); the posit
 Pan or zoom with the mouse and following stops; ``follow()`` (the button, or the End key) brings it
 back with the width you zoomed to.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,8 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QStaticText, QT
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QTabBar, QToolButton, QVBoxLayout, QWidget
 
 from ..engine import Liquidated
-from .bridge import SessionBridge
 from . import chart_common as cc
+from .bridge import SessionBridge
 from .chart_common import GrowBuffer, fmt_time, make_plot, paint_plot, pct_text, price_text
 
 STYLES = ("candles", "line")
@@ -75,7 +76,7 @@ class CandleCache:
             self.reset()
         if n == self._seen:
             return
-        xs, ys = x[self._start:], y[self._start:]
+        xs, ys = x[self._start :], y[self._start :]
         ids = np.floor(xs / width)
         cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
         starts = np.concatenate(([0], cuts))
@@ -121,7 +122,7 @@ class CandleItem(pg.GraphicsObject):
             self._bounds = bounds
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def paint(self, p: QPainter, *args) -> None:
@@ -201,11 +202,11 @@ class LevelsItem(pg.GraphicsObject):
             self.mark = mark
             self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         vb = self.getViewBox()
         return vb.viewRect() if vb is not None else QRectF()
 
-    def viewRangeChanged(self) -> None:  # noqa: N802
+    def viewRangeChanged(self) -> None:
         self.prepareGeometryChange()
 
     def edge_tags(self) -> list[str]:
@@ -214,12 +215,17 @@ class LevelsItem(pg.GraphicsObject):
         if vb is None:
             return []
         _, (y0, y1) = vb.viewRange()
-        above = sorted((lv for lv in self.levels if lv.kind == "liq" and lv.value > y1), key=lambda lv: lv.value)
-        below = sorted((lv for lv in self.levels if lv.kind == "liq" and lv.value < y0), key=lambda lv: -lv.value)
+        above = sorted(
+            (lv for lv in self.levels if lv.kind == "liq" and lv.value > y1), key=lambda lv: lv.value
+        )
+        below = sorted(
+            (lv for lv in self.levels if lv.kind == "liq" and lv.value < y0), key=lambda lv: -lv.value
+        )
         return [f"▲ {lv.text}" for lv in above] + [f"▼ {lv.text}" for lv in below]
 
-    def _box(self, p: QPainter, x: float, y: float, text: str, colour: str, anchor_x: float,
-             anchor_y: float) -> None:
+    def _box(
+        self, p: QPainter, x: float, y: float, text: str, colour: str, anchor_x: float, anchor_y: float
+    ) -> None:
         st = self._texts.get(text)
         if st is None:
             st = self._texts[text] = QStaticText(text)
@@ -262,7 +268,15 @@ class LevelsItem(pg.GraphicsObject):
         for lv in inside:
             y = to_px.map(QPointF(rect.left(), lv.value)).y()
             x = left + 4 + lv.slot * (px.width() - 8)
-            self._box(p, x, y, lv.text, lv.colour if lv.kind == "entry" else cc.LIQ, 0, 1.0 if lv.kind == "entry" else 0)
+            self._box(
+                p,
+                x,
+                y,
+                lv.text,
+                lv.colour if lv.kind == "entry" else cc.LIQ,
+                0,
+                1.0 if lv.kind == "entry" else 0,
+            )
         row_h = self._fm.height() + 8
         tags = self.edge_tags()
         up = [t for t in tags if t.startswith("▲")]
@@ -277,7 +291,7 @@ class LevelsItem(pg.GraphicsObject):
 class _SymbolData:
     """One symbol's prices as the chart holds them (x in seconds)."""
 
-    __slots__ = ("buf", "candles", "window", "follow", "xrange", "yrange")
+    __slots__ = ("buf", "candles", "follow", "window", "xrange", "yrange")
 
     def __init__(self) -> None:
         self.buf = GrowBuffer(2)
@@ -337,7 +351,9 @@ class PriceChart(QWidget):
         self.follow_button.setChecked(True)
         self.follow_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.follow_button.setToolTip("keep the newest price in view (End)")
-        self.follow_button.clicked.connect(lambda checked: self.follow() if checked else self._stop_following())
+        self.follow_button.clicked.connect(
+            lambda checked: self.follow() if checked else self._stop_following()
+        )
         top.addWidget(self.follow_button)
         layout.addLayout(top)
 
@@ -355,9 +371,14 @@ class PriceChart(QWidget):
         item.addItem(self.candles)
         self.levels = LevelsItem()
         item.addItem(self.levels, ignoreBounds=True)
-        self.liq_markers = pg.ScatterPlotItem(symbol="x", size=18, pen=pg.mkPen(cc.BG, width=1),
-                                              brush=pg.mkBrush(cc.LIQ_MARK), hoverable=True,
-                                              tip=lambda x, y, data: data or "liquidation")
+        self.liq_markers = pg.ScatterPlotItem(
+            symbol="x",
+            size=18,
+            pen=pg.mkPen(cc.BG, width=1),
+            brush=pg.mkBrush(cc.LIQ_MARK),
+            hoverable=True,
+            tip=lambda x, y, data: data or "liquidation",
+        )
         self.liq_markers.setZValue(60)
         item.addItem(self.liq_markers)
         self._marker_labels: list[pg.TextItem] = []
@@ -373,13 +394,16 @@ class PriceChart(QWidget):
         for it in (self.cross_v, self.cross_h, self.cross_label):
             item.addItem(it, ignoreBounds=True)
             it.hide()
-        self._mouse_proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=60,
-                                           slot=self._mouse_moved)
+        self._mouse_proxy = pg.SignalProxy(
+            self.plot.scene().sigMouseMoved, rateLimit=60, slot=self._mouse_moved
+        )
         self.plot.viewport().installEventFilter(self)
 
         self.view_box.sigRangeChangedManually.connect(self._manual_range)
         # Panning or zooming by hand while no prices arrive still needs the line re-sliced.
-        self.view_box.sigXRangeChanged.connect(lambda *_: None if self._setting_range else self._update_curve())
+        self.view_box.sigXRangeChanged.connect(
+            lambda *_: None if self._setting_range else self._update_curve()
+        )
         self.apply_theme()
         bridge.ticked.connect(self.refresh)
         bridge.changed.connect(self._refresh_levels)
@@ -487,7 +511,9 @@ class PriceChart(QWidget):
         bridge = self.bridge
         timeline = bridge.timeline
         t_now = bridge.now()
-        fresh = timeline is not self._synced_timeline or (self._synced_t is not None and t_now < self._synced_t)
+        fresh = timeline is not self._synced_timeline or (
+            self._synced_t is not None and t_now < self._synced_t
+        )
         for symbol in bridge.chart_symbols():
             t, p = bridge.price_history(symbol)
             d = self._data.get(symbol)
@@ -570,7 +596,9 @@ class PriceChart(QWidget):
             rising = self._last_price is None or last >= self._last_price
             self._last_price = last
             mark = self.bridge.account.marks.get(self._symbol)
-            text = price_text(mark, self.bridge.instrument(self._symbol).tick_size) if mark is not None else ""
+            text = (
+                price_text(mark, self.bridge.instrument(self._symbol).tick_size) if mark is not None else ""
+            )
             self.levels.set_mark((last, text, cc.UP if rising else cc.DOWN))
             self.price_axis.set_tag((last, text, cc.UP if rising else cc.DOWN))
         self._update_markers()
@@ -615,8 +643,10 @@ class PriceChart(QWidget):
         if ox1 <= ox0 or oy1 <= oy0 or size.width() <= 0 or size.height() <= 0:
             return True
         px, py = size.width() / (ox1 - ox0), size.height() / (oy1 - oy0)
-        return (max(abs(xr[0] - ox0), abs(xr[1] - ox1)) * px >= 1
-                or max(abs(yr[0] - oy0), abs(yr[1] - oy1)) * py >= 1)
+        return (
+            max(abs(xr[0] - ox0), abs(xr[1] - ox1)) * px >= 1
+            or max(abs(yr[0] - oy0), abs(yr[1] - oy1)) * py >= 1
+        )
 
     def _set_range(self, xr: tuple[float, float], yr: tuple[float, float]) -> None:
         self._setting_range = True
@@ -653,8 +683,13 @@ class PriceChart(QWidget):
             self._near = []
             return
         positions = [p for p in self.bridge.view().positions if p.symbol == symbol]
-        key = (symbol, tuple((p.id, p.side, p.mode, p.leverage, p.entry_price, p.liquidation_price,
-                              p.mark_price) for p in positions))
+        key = (
+            symbol,
+            tuple(
+                (p.id, p.side, p.mode, p.leverage, p.entry_price, p.liquidation_price, p.mark_price)
+                for p in positions
+            ),
+        )
         if key == self._levels_key:
             return
         self._levels_key = key
@@ -664,16 +699,30 @@ class PriceChart(QWidget):
         for i, p in enumerate(positions):
             colour = cc.CROSS if p.mode == "cross" else cc.ISOLATED
             slot = LABEL_SLOTS[i % len(LABEL_SLOTS)]
-            levels.append(Level(p.id, "entry", float(p.entry_price),
-                                f"{p.id} {p.side} {p.leverage}× {p.mode} · entry {price_text(p.entry_price, tick)}",
-                                colour, slot))
+            levels.append(
+                Level(
+                    p.id,
+                    "entry",
+                    float(p.entry_price),
+                    f"{p.id} {p.side} {p.leverage}× {p.mode} · entry {price_text(p.entry_price, tick)}",
+                    colour,
+                    slot,
+                )
+            )
             if abs(p.entry_price - p.mark_price) <= p.mark_price * NEAR:
                 near.append(float(p.entry_price))
             if p.liquidation_price is not None:
                 dist = (p.liquidation_price - p.mark_price) / p.mark_price * 100
-                levels.append(Level(p.id, "liq", float(p.liquidation_price),
-                                    f"{p.id} liq. {price_text(p.liquidation_price, tick)} ({pct_text(dist)})",
-                                    colour, slot))
+                levels.append(
+                    Level(
+                        p.id,
+                        "liq",
+                        float(p.liquidation_price),
+                        f"{p.id} liq. {price_text(p.liquidation_price, tick)} ({pct_text(dist)})",
+                        colour,
+                        slot,
+                    )
+                )
                 if abs(p.liquidation_price - p.mark_price) <= p.mark_price * NEAR:
                     near.append(float(p.liquidation_price))
         self._near = near
@@ -707,7 +756,7 @@ class PriceChart(QWidget):
             label.setText(f"liquidated {what} ({e.mode})")
             label.setPos(e.t / 1000.0, float(e.price))
             label.show()
-        for label in self._marker_labels[len(shown):]:
+        for label in self._marker_labels[len(shown) :]:
             label.hide()
 
     # ------------------------------------------------------------------ crosshair
@@ -731,12 +780,12 @@ class PriceChart(QWidget):
         for it in (self.cross_v, self.cross_h, self.cross_label):
             it.hide()
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+    def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Leave:
             self._hide_crosshair()
         return False
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.empty_text.isVisible():
             self._place_empty_text()

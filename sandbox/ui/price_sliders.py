@@ -6,24 +6,38 @@ liquidate like any other. While you set a price by hand the live ticker leaves t
 
 The slider spans ±25 % around a reference price that re-centres only when you are not dragging.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDoubleValidator
-from PySide6.QtWidgets import (QGridLayout, QLabel, QLineEdit, QSizePolicy, QSlider, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..engine import Price
-from .bridge import SessionBridge
 from . import chart_common as cc
+from .bridge import SessionBridge
 from .chart_common import price_text
 
 STEPS = 2000  # slider positions across the range
 SPAN = Decimal("0.25")  # the range is reference × (1 ± SPAN)
 RECENTRE = Decimal("0.15")  # re-centre once the mark is this far from the reference
-JUMPS = (("−10%", Decimal("-0.10")), ("−1%", Decimal("-0.01")), ("+1%", Decimal("0.01")), ("+10%", Decimal("0.10")))
+JUMPS = (
+    ("−10%", Decimal("-0.10")),
+    ("−1%", Decimal("-0.01")),
+    ("+1%", Decimal("0.01")),
+    ("+10%", Decimal("0.10")),
+)
 
 
 def round_to_tick(value: Decimal, tick: Decimal) -> Decimal:
@@ -33,7 +47,7 @@ def round_to_tick(value: Decimal, tick: Decimal) -> Decimal:
 class PriceRow:
     """The controls of one symbol (a row of the grid)."""
 
-    def __init__(self, owner: "PriceSliders", symbol: str, row: int):
+    def __init__(self, owner: PriceSliders, symbol: str, row: int):
         self.owner = owner
         self.symbol = symbol
         self.tick = owner.bridge.instrument(symbol).tick_size
@@ -113,8 +127,9 @@ class PriceRow:
                 w.setEnabled(mark is not None)
             self.resume.setVisible(held)
             self.label.setStyleSheet(f"color: {cc.LIQ};" if held else "")
-            self.label.setToolTip("set by hand: the live market leaves this price to you until you "
-                                  "resume it" if held else "")
+            self.label.setToolTip(
+                "set by hand: the live market leaves this price to you until you resume it" if held else ""
+            )
         if mark is None or self.dragging or mark == self._mark:
             return
         self._mark = mark

@@ -6,15 +6,24 @@ spans the recording so far, dragging it rewinds (the account is restored exactly
 and any command given while not at the end starts a branch (the recording after that point is kept
 in the parent timeline, not lost).
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QStyleOptionSlider,
-                               QToolButton, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStyle,
+    QStyleOptionSlider,
+    QToolButton,
+    QWidget,
+)
 
-from .bridge import SessionBridge
 from . import chart_common as cc
+from .bridge import SessionBridge
 from .chart_common import fmt_time, icon
 from .frame_loop import SPEEDS, FrameLoop, speed_text
 
@@ -33,15 +42,19 @@ class TimelineSlider(QSlider):
             self.marks = marks
             self.update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         super().paintEvent(event)
         if not self.marks:
             return
         opt = QStyleOptionSlider()
         self.initStyleOption(opt)
         style = self.style()
-        groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self)
-        handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self)
+        groove = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
+        )
         span = groove.width() - handle.width()
         p = QPainter(self)
         pen = QPen(QColor(cc.LIQ_MARK))
@@ -49,8 +62,11 @@ class TimelineSlider(QSlider):
         p.setPen(pen)
         top, bottom = groove.center().y() - 7, groove.center().y() + 7
         for value in self.marks:
-            x = groove.x() + handle.width() // 2 + QStyle.sliderPositionFromValue(
-                self.minimum(), self.maximum(), value, span)
+            x = (
+                groove.x()
+                + handle.width() // 2
+                + QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), value, span)
+            )
             p.drawLine(x, top, x, bottom)
         p.end()
 
@@ -76,10 +92,13 @@ class ReplayBar(QWidget):
         self.mode.setMinimumWidth(64)
         layout.addWidget(self.mode)
 
-        self.back_button = self._button("stepBack", icon("step-back"), "step back one input (←)", loop.step_back)
+        self.back_button = self._button(
+            "stepBack", icon("step-back"), "step back one input (←)", loop.step_back
+        )
         self.play_button = self._button("play", icon("play"), "play / pause (Space)", loop.toggle_play)
-        self.forward_button = self._button("stepForward", icon("step-forward"), "step forward one input (→)",
-                                           loop.step_forward)
+        self.forward_button = self._button(
+            "stepForward", icon("step-forward"), "step forward one input (→)", loop.step_forward
+        )
         for b in (self.back_button, self.play_button, self.forward_button):
             layout.addWidget(b)
 
@@ -111,8 +130,9 @@ class ReplayBar(QWidget):
         self.branch_button = QToolButton(self)
         self.branch_button.setObjectName("branch")
         self.branch_button.setText("Trade from here")
-        self.branch_button.setToolTip("drop what follows and continue from this moment (Ctrl+B); "
-                                      "the original recording is kept")
+        self.branch_button.setToolTip(
+            "drop what follows and continue from this moment (Ctrl+B); the original recording is kept"
+        )
         self.branch_button.clicked.connect(self.branch_requested.emit)
         layout.addWidget(self.branch_button)
 
@@ -186,8 +206,14 @@ class ReplayBar(QWidget):
         if loop.ticker_on and at_end and loop.playing:
             mode, tip = "LIVE", "the simulated market is running"
         elif loop.has_market and at_end:
-            mode, tip = "PAUSED", ("time is paused (Space resumes it)" if loop.ticker_on else
-                                   "the live market is paused (T resumes it)")
+            mode, tip = (
+                "PAUSED",
+                (
+                    "time is paused (Space resumes it)"
+                    if loop.ticker_on
+                    else "the live market is paused (T resumes it)"
+                ),
+            )
         else:
             mode, tip = "REPLAY", "replaying a recording"
         if branched:

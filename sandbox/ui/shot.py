@@ -3,6 +3,7 @@ rendered offscreen to a PNG (for docs, bug reports and CI artefacts). Needs no d
 
 It never touches the user's settings or recordings: the window gets throw-away settings.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -13,7 +14,9 @@ class ShotError(ValueError):
     """The file cannot be shown or the PNG cannot be written; the message is one sentence."""
 
 
-def render_shot(file: str, out_png: str, at_ms: int | None = None, size: tuple[int, int] = (1600, 1000)) -> None:
+def render_shot(
+    file: str, out_png: str, at_ms: int | None = None, size: tuple[int, int] = (1600, 1000)
+) -> None:
     from ..app import application
 
     app = application()
