@@ -1,0 +1,52 @@
+"""The numbers the engine holds exactly, and the one place that says so.
+
+Everything the engine computes stays within 28 significant digits (Python's default decimal
+context) when its inputs stay within these ranges: a price below a billion with at most eight
+decimals, a quantity below a billion, money below a trillion. Readers of files and the window check
+inputs against them before anything reaches the engine, and the engine rejects a command outside
+them with the code ``out_of_range``, so no decimal exception ever escapes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+MIN_PRICE = Decimal("0.00000001")
+MAX_PRICE = Decimal(10**9)
+MAX_QTY = Decimal(10**9)
+MAX_MONEY = Decimal(10**12)  # balances, deposits, withdrawals, margin amounts (USDT)
+MAX_LEVERAGE = 1000
+MAX_TIME_MS = 10**15  # about 31,700 years of session time
+PLACES = 8  # decimals a price, quantity or amount may carry (Binance's finest precision)
+_QUANTUM_EXPONENT = -PLACES
+
+
+def problem(value: object, what: str, low: Decimal, high: Decimal, low_inclusive: bool = True) -> str | None:
+    """Why ``value`` is not a usable ``what`` (a phrase for a sentence), or None if it is.
+
+    ``value`` must be a ``Decimal``; non-finite values, more than ``PLACES`` decimals and values
+    outside ``[low, high]`` (or ``(low, high]``) are refused.
+    """
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return f"{what} must be a finite number, not {value!r:.40}"
+    if value > high:
+        return f"{what} must be at most {high:,}, not {value:.40}"
+    if value < low or (not low_inclusive and value == low):
+        sign = "≥" if low_inclusive else "above"
+        return f"{what} must be {sign} {low:f}, not {value:.40}"
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < _QUANTUM_EXPONENT and value != value.quantize(MIN_PRICE):
+        return f"{what} has more than {PLACES} decimals"
+    return None
+
+
+def price_problem(value: object) -> str | None:
+    return problem(value, "a price", MIN_PRICE, MAX_PRICE)
+
+
+def qty_problem(value: object) -> str | None:
+    return problem(value, "a quantity", Decimal(0), MAX_QTY, low_inclusive=False)
+
+
+def money_problem(value: object, what: str = "an amount", allow_negative: bool = False) -> str | None:
+    return problem(value, what, -MAX_MONEY if allow_negative else Decimal(0), MAX_MONEY)
