@@ -5,18 +5,21 @@ is the engine's (``bridge.preview`` on a copy of the account); the ticket only c
 The leverage slider only reaches the maximum of the bracket the order's notional falls in; when the
 size grows past a bracket the slider's end comes down with it (and goes back up to what the user
 chose when the size shrinks again). A rejected preview shows the engine's sentence under the table.
+
+The preview follows the account (``marks_changed`` for its symbol, ``account_changed``) at most
+4× a second, from a timer rather than inside the frame that moved the prices: each preview copies
+the account.
 """
 
 from __future__ import annotations
 
-import time
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from collections.abc import Iterable
+from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QLocale, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -29,15 +32,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import qthrottled
 
-from ..engine import Event, Open, Opened, Rejected, text
-from . import chart_common as cc
+from ..engine import Event, Open, Opened, Rejected
+from ..engine.commands import Mode, Side
+from . import format as fmt
 from .bridge import SessionBridge
-from .positions_model import base_asset, hide_spin_buttons, liquidation_text, qty_text
+from .theme import theme
+from .widgets import hide_spin_buttons, number_box, typed
 
 PREVIEW_EVERY_MS = 250  # while prices move, the preview follows at most 4× a second
-MODES = ("cross", "isolated")
-SIDES = ("long", "short")
+MODES: tuple[Mode, ...] = ("cross", "isolated")
+SIDES: tuple[Side, ...] = ("long", "short")
 QUANTITY, NOTIONAL = 0, 1
 ROWS = (
     ("margin", "Initial margin"),
@@ -50,13 +56,17 @@ ROWS = (
 
 
 class OrderTicket(QWidget):
+    """``symbol_changed(symbol)``: the user chose another symbol (the window shows its chart)."""
+
+    symbol_changed = Signal(str)
+
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("orderTicket")
         self.bridge = bridge
-        self._theme = ""
         self._wanted_leverage = 10
         self._hint_warns = False
+        self._error = False
         self.last_previews: dict[tuple[str, str], list[Event]] = {}
 
         # -- the form
@@ -86,13 +96,8 @@ class OrderTicket(QWidget):
         self.size_unit.setObjectName("sizeUnit")
         self.size_unit.addItems(["Quantity", "Notional"])
         self.size_unit.setToolTip("type the size as a quantity of the coin, or as a notional in USDT")
-        self.size = QDoubleSpinBox(self)
-        self.size.setObjectName("ticketSize")
-        self.size.setLocale(QLocale.c())
-        self.size.setRange(0, 1e12)
-        self.size.setKeyboardTracking(True)
-        hide_spin_buttons(self.size)
-        self.size.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.size_box = number_box(self)
+        self.size_box.setObjectName("ticketSize")
         self.size_hint = QLabel(self)
         self.size_hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.leverage = QSlider(Qt.Orientation.Horizontal, self)
@@ -125,7 +130,7 @@ class OrderTicket(QWidget):
         modes.addWidget(self.mode_isolated)
         grid.addLayout(modes, 1, 1, 1, 2)
         grid.addWidget(self.size_unit, 2, 0)
-        grid.addWidget(self.size, 2, 1, 1, 2)
+        grid.addWidget(self.size_box, 2, 1, 1, 2)
         grid.addWidget(self.size_hint, 3, 1, 1, 2)
         grid.addWidget(QLabel("Leverage", self), 4, 0)
         lev = QHBoxLayout()
@@ -171,18 +176,17 @@ class OrderTicket(QWidget):
         self.buy.setObjectName("buyButton")
         self.sell = QPushButton("Sell / Short", self)
         self.sell.setObjectName("sellButton")
-        for b in (self.buy, self.sell):
-            b.setMinimumHeight(32)
-            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        for button in (self.buy, self.sell):
+            button.setMinimumHeight(32)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setObjectName("ticketMessage")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        line = QFrame(self)
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setObjectName("ticketRule")
-        self.rule = line
+        self.rule = QFrame(self)
+        self.rule.setFrameShape(QFrame.Shape.HLine)
+        self.rule.setObjectName("ticketRule")
         buttons = QHBoxLayout()
         buttons.addWidget(self.buy)
         buttons.addWidget(self.sell)
@@ -190,7 +194,7 @@ class OrderTicket(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(6)
         layout.addLayout(grid)
-        layout.addWidget(line)
+        layout.addWidget(self.rule)
         layout.addWidget(self.preview_note)
         layout.addLayout(table)
         layout.addWidget(self.reasons)
@@ -199,61 +203,55 @@ class OrderTicket(QWidget):
         layout.addStretch(1)
 
         # -- wiring
-        self._last_preview = float("-inf")
         self._previewed_without_mark = True
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.update_preview)
+        self._follow = qthrottled(self.update_preview, timeout=PREVIEW_EVERY_MS, leading=False, parent=self)
         self.symbol.currentIndexChanged.connect(self._on_symbol)
+        self.symbol.activated.connect(lambda *_: self.symbol_changed.emit(self.symbol.currentText()))
         self.size_unit.currentIndexChanged.connect(self._on_unit)
-        self.size.valueChanged.connect(self.update_preview)
+        self.size_box.valueChanged.connect(self.update_preview)
         self.leverage.valueChanged.connect(self._on_slider)
         self.leverage_box.valueChanged.connect(self._on_box)
-        self.modes.buttonToggled.connect(lambda *_: self._on_mode())
+        self.modes.buttonToggled.connect(self._on_mode)
         self.buy.clicked.connect(lambda: self.submit("long"))
         self.sell.clicked.connect(lambda: self.submit("short"))
-        bridge.changed.connect(self._on_changed)
+        bridge.marks_changed.connect(self._marks_changed)
+        bridge.account_changed.connect(self._account_changed)
         bridge.reset.connect(self._on_reset)
-        self.apply_theme()
+        theme.changed.connect(self._restyle)
+        self._restyle()
         self._on_symbol()
 
     # ------------------------------------------------------------------ reading the form
     @property
-    def mode(self) -> str:
+    def mode(self) -> Mode:
         return "cross" if self.mode_cross.isChecked() else "isolated"
-
-    def set_mode(self, mode: str) -> None:
-        (self.mode_cross if mode == "cross" else self.mode_isolated).setChecked(True)
 
     def _instrument(self):
         return self.bridge.instrument(self.symbol.currentText())
 
     def _mark(self) -> Decimal | None:
-        return self.bridge.account.marks.get(self.symbol.currentText())
-
-    def size_value(self) -> Decimal:
-        """What is typed in the size box, exactly (no float round trip)."""
-        try:
-            return Decimal(self.size.cleanText().replace(",", "") or "0")
-        except InvalidOperation:
-            return Decimal(0)
+        return self.bridge.mark(self.symbol.currentText())
 
     def quantity(self) -> Decimal:
         """The size as a quantity on the instrument's step (a notional is divided by the mark and
         rounded down to the step)."""
-        inst = self._instrument()
-        value = self.size_value()
+        value = typed(self.size_box)
         if self.size_unit.currentIndex() == NOTIONAL:
             mark = self._mark()
             if not mark:
                 return Decimal(0)
             value = value / mark
-        return (value / inst.qty_step).to_integral_value(ROUND_FLOOR) * inst.qty_step
+        return fmt.floor_to_step(value, self._instrument().qty_step)
 
-    def order(self, side: str, mode: str | None = None) -> Open:
+    def order(self, side: Side, mode: Mode | None = None) -> Open:
         return Open(
             self.symbol.currentText(), side, self.quantity(), self.leverage.value(), mode or self.mode
         )
+
+    def set_symbol(self, symbol: str) -> None:
+        """Show ``symbol`` in the ticket (the chart shows another symbol, say)."""
+        if symbol != self.symbol.currentText() and self.symbol.findText(symbol) >= 0:
+            self.symbol.setCurrentText(symbol)
 
     # ------------------------------------------------------------------ keeping the form sensible
     def _on_symbol(self, *_: object) -> None:
@@ -261,44 +259,42 @@ class OrderTicket(QWidget):
         if not symbol:
             return
         inst = self._instrument()
-        coin = base_asset(symbol)
         with QSignalBlocker(self.size_unit):
-            self.size_unit.setItemText(QUANTITY, f"Qty {coin}")
+            self.size_unit.setItemText(QUANTITY, f"Qty {fmt.base_asset(symbol)}")
             self.size_unit.setItemText(NOTIONAL, "USDT")
         self._format_size_box()
-        if self.size.value() == 0:
-            with QSignalBlocker(self.size):
-                self.size.setValue(
+        if self.size_box.value() == 0:
+            with QSignalBlocker(self.size_box):
+                self.size_box.setValue(
                     float(inst.qty_step) if self.size_unit.currentIndex() == QUANTITY else 100.0
                 )
         self.update_preview()
 
     def _format_size_box(self) -> None:
         inst = self._instrument()
-        with QSignalBlocker(self.size):
+        with QSignalBlocker(self.size_box):
             if self.size_unit.currentIndex() == QUANTITY:
-                step = inst.qty_step
-                self.size.setDecimals(max(-step.normalize().as_tuple().exponent, 0))
-                self.size.setSingleStep(float(step))
-                self.size.setSuffix(f" {base_asset(inst.symbol)}")
+                self.size_box.setDecimals(fmt.places(inst.qty_step))
+                self.size_box.setSingleStep(float(inst.qty_step))
+                self.size_box.setSuffix(f" {fmt.base_asset(inst.symbol)}")
             else:
-                self.size.setDecimals(2)
-                self.size.setSingleStep(100)
-                self.size.setSuffix(" USDT")
+                self.size_box.setDecimals(2)
+                self.size_box.setSingleStep(100)
+                self.size_box.setSuffix(" USDT")
 
     def _on_unit(self, *_: object) -> None:
         """Switching between quantity and notional keeps the same order (converted at the mark)."""
-        inst = self._instrument()
         mark = self._mark()
-        value = self.size_value()
+        value = typed(self.size_box)
         self._format_size_box()
         if mark:
-            with QSignalBlocker(self.size):
+            with QSignalBlocker(self.size_box):
                 if self.size_unit.currentIndex() == NOTIONAL:
-                    self.size.setValue(float((value * mark).quantize(Decimal("0.01"))))
+                    self.size_box.setValue(float((value * mark).quantize(Decimal("0.01"))))
                 else:
-                    qty = (value / mark / inst.qty_step).to_integral_value(ROUND_FLOOR) * inst.qty_step
-                    self.size.setValue(float(qty))
+                    self.size_box.setValue(
+                        float(fmt.floor_to_step(value / mark, self._instrument().qty_step))
+                    )
         self.update_preview()
 
     def _on_slider(self, value: int) -> None:
@@ -313,7 +309,7 @@ class OrderTicket(QWidget):
             self.leverage.setValue(value)
         self.update_preview()
 
-    def _on_mode(self) -> None:
+    def _on_mode(self, *_: object) -> None:
         self._style_heads()
         self.update_preview()
 
@@ -332,34 +328,36 @@ class OrderTicket(QWidget):
             self.leverage.setValue(value)
             self.leverage_box.setValue(value)
         index = inst.bracket_index(notional)
-        b = inst.brackets[index]
         if mark is None:
             hint = f"max {top}× for a small {inst.symbol} position (no price yet)"
         else:
             hint = (
-                f"max {top}× for {text.money(notional)} USDT (bracket {index + 1}: up to "
-                f"{text.money(b.cap)} USDT)"
+                f"max {top}× for {fmt.money(notional)} USDT (bracket {index + 1}: up to "
+                f"{fmt.money(inst.brackets[index].cap)} USDT)"
             )
         lowered = self._wanted_leverage > top
         if lowered:
             hint += f"; lowered from {self._wanted_leverage}×"
         if lowered != self._hint_warns:
             self._hint_warns = lowered
-            self.leverage_hint.setStyleSheet(f"color: {cc.LIQ if lowered else cc.MUTED};")
+            self._style_hint()
         if self.leverage_hint.text() != hint:
             self.leverage_hint.setText(hint)
         self.leverage.setToolTip(f"leverage 1× to {top}×: {hint}")
 
     # ------------------------------------------------------------------ following the account
-    def _on_changed(self) -> None:
-        """Prices moved: the mark at once, the preview at most every PREVIEW_EVERY_MS and never
-        inside the bridge's refresh (previews copy the account)."""
+    def _marks_changed(self, symbols: Iterable[str]) -> None:
+        """The mark at once; the preview soon (a first price, or none any more: at once)."""
+        if self.symbol.currentText() not in symbols:
+            return
         self._show_mark()
-        if (self._mark() is None) != self._previewed_without_mark:  # a first price (or none now): at once
+        if (self._mark() is None) != self._previewed_without_mark:
             self.update_preview()
-        elif not self._timer.isActive():
-            wait = PREVIEW_EVERY_MS - (time.monotonic() - self._last_preview) * 1000
-            self._timer.start(max(int(wait), 0))
+        else:
+            self._follow()
+
+    def _account_changed(self, *_: object) -> None:
+        self._follow()
 
     def _on_reset(self) -> None:
         symbols = self.bridge.symbols()
@@ -375,66 +373,69 @@ class OrderTicket(QWidget):
 
     def _show_mark(self) -> None:
         mark = self._mark()
-        shown = "no price yet" if mark is None else f"mark {text.price(mark, self._instrument().tick_size)}"
+        shown = "no price yet" if mark is None else f"mark {fmt.price(mark, self._instrument().tick_size)}"
         if self.mark_label.text() != shown:
             self.mark_label.setText(shown)
 
     # ------------------------------------------------------------------ the preview and the order
     def update_preview(self) -> None:
-        self._timer.stop()
-        self._last_preview = time.monotonic()
+        self._follow.cancel()
         self._limit_leverage()
         self._show_mark()
         inst = self._instrument()
+        tick = inst.tick_size
         mark = self._mark()
         self._previewed_without_mark = mark is None
         qty = self.quantity()
-        coin = base_asset(inst.symbol)
         if self.size_unit.currentIndex() == NOTIONAL:
-            self.size_hint.setText(f"= {qty_text(qty, inst.qty_step)} {coin} at the mark")
+            self.size_hint.setText(f"= {fmt.size(qty, inst.symbol, inst.qty_step)} at the mark")
         else:
-            self.size_hint.setText(f"≈ {text.money(qty * mark)} USDT notional" if mark else "")
+            self.size_hint.setText(f"≈ {fmt.money(qty * mark)} USDT notional" if mark else "")
         self.last_previews = {}
         reasons: dict[str, list[str]] = {}
         for mode in MODES:
             for key in ("margin", "fee"):
-                self.cells[(mode, key)].setText("—")
+                self.cells[(mode, key)].setText(fmt.DASH)
             for side in SIDES:
                 liq, dist = self.cells[(mode, f"liq_{side}")], self.cells[(mode, f"dist_{side}")]
-                liq.setText("—")
+                liq.setText(fmt.DASH)
                 dist.setText("")
                 liq.setToolTip("")
                 if mark is None or qty <= 0:
                     continue
-                trial, events = self.bridge.preview(self.order(side, mode))
-                self.last_previews[(mode, side)] = events
-                opened = next((e for e in events if isinstance(e, Opened)), None)
+                preview = self.bridge.preview(self.order(side, mode))
+                self.last_previews[(mode, side)] = preview.events
+                opened = next((e for e in preview.events if isinstance(e, Opened)), None)
                 if opened is None:
-                    rejected = next((e for e in events if isinstance(e, Rejected)), None)
                     liq.setText("rejected")
-                    if rejected is not None:
-                        liq.setToolTip(rejected.message)
-                        reasons.setdefault(rejected.message, []).append(f"{mode} {side}")
+                    if preview.rejected is not None:
+                        liq.setToolTip(preview.rejected.message)
+                        reasons.setdefault(preview.rejected.message, []).append(f"{mode} {side}")
                     continue
-                self.cells[(mode, "margin")].setText(text.money(opened.margin))
-                self.cells[(mode, "fee")].setText(text.money(opened.fee))
-                lp = trial.liquidation_price(opened.position)
-                liq.setText(liquidation_text(lp, mark, inst.tick_size))
-                if lp is not None:
-                    dist.setText(f"{cc.pct_text((lp / mark - 1) * 100)}")
+                self.cells[(mode, "margin")].setText(fmt.money(opened.margin))
+                self.cells[(mode, "fee")].setText(fmt.money(opened.fee))
+                lp = preview.liquidation_price(opened.position)
+                liq.setText(fmt.liquidation_text(lp, mark, tick))
+                if lp is None:
+                    liq.setToolTip("no liquidation price: no mark of this symbol liquidates it")
+                elif fmt.within_reach(lp, mark, tick):
+                    at = fmt.liquidation_tick(lp, mark, tick)
+                    dist.setText(fmt.distance(at, mark) if at is not None else "")
                     liq.setToolTip(
-                        f"engine value {text.price(lp, Decimal('0.00000001'))}, shown on the "
-                        f"{text.qty(inst.tick_size)} tick; {dist.text()} from the mark"
+                        f"engine value {fmt.price(lp, Decimal('0.00000001'))}, shown on the "
+                        f"{fmt.decimal(tick)} tick; {dist.text()} from the mark"
                     )
                 else:
-                    liq.setToolTip("no liquidation price: no mark of this symbol liquidates it")
+                    liq.setToolTip(f"engine value {fmt.money(lp)}: more than twice the mark away")
         if mark is None:
             self.preview_note.setText(f"{inst.symbol} has no price yet: nothing to preview")
         elif qty <= 0:
-            self.preview_note.setText(f"Enter a size of at least {text.qty(inst.qty_step)} {coin}")
+            self.preview_note.setText(
+                f"Enter a size of at least {fmt.decimal(inst.qty_step)} {fmt.base_asset(inst.symbol)}"
+            )
         else:
             self.preview_note.setText(
-                f"Preview: {qty_text(qty, inst.qty_step)} {coin} at "
+                f"Preview: {fmt.size(qty, inst.symbol, inst.qty_step)} at "
                 f"{self.leverage.value()}×, the engine's numbers (USDT)"
             )
         if reasons:
@@ -448,14 +449,13 @@ class OrderTicket(QWidget):
             self.reasons.clear()
             self.reasons.hide()
 
-    def submit(self, side: str = "long") -> list[Event]:
+    def submit(self, side: Side = "long") -> list[Event]:
         """Open ``side`` in the chosen mode (what Buy / Long and Sell / Short do)."""
         order = self.order(side)
         if order.qty <= 0:
+            step = self._instrument().qty_step
             self._say(
-                f"Enter a size of at least {text.qty(self._instrument().qty_step)} "
-                f"{base_asset(order.symbol)}.",
-                error=True,
+                f"Enter a size of at least {fmt.decimal(step)} {fmt.base_asset(order.symbol)}.", error=True
             )
             return []
         events = self.bridge.submit(order)
@@ -469,14 +469,14 @@ class OrderTicket(QWidget):
         return events
 
     def _say(self, sentence: str, error: bool) -> None:
-        self.message.setProperty("error", error)
-        self.message.setStyleSheet(f"color: {cc.DOWN if error else cc.MUTED};")
+        self._error = error
+        self.message.setStyleSheet(f"color: {theme.palette.down if error else theme.palette.muted};")
         self.message.setText(sentence)
 
     # ------------------------------------------------------------------ look
     def _style_heads(self) -> None:
         for mode, head in self.heads.items():
-            colour = cc.CROSS if mode == "cross" else cc.ISOLATED
+            colour = getattr(theme.palette, mode)
             if mode == self.mode:
                 head.setText(f"● {mode.capitalize()}")
                 head.setStyleSheet(f"color: {colour}; font-weight: bold;")
@@ -486,38 +486,39 @@ class OrderTicket(QWidget):
             for key, _ in ROWS:
                 cell = self.cells[(mode, key)]
                 if key.startswith("dist"):
-                    cell.setStyleSheet(f"color: {cc.MUTED}; font-size: 8pt;")
+                    cell.setStyleSheet(f"color: {theme.palette.muted}; font-size: 8pt;")
                 else:
                     cell.setStyleSheet("font-weight: bold;" if mode == self.mode else "")
 
-    def apply_theme(self) -> None:
-        self._theme = cc.THEME
-        muted = f"color: {cc.MUTED};"
+    def _style_hint(self) -> None:
+        self.leverage_hint.setStyleSheet(
+            f"color: {theme.palette.liq if self._hint_warns else theme.palette.muted};"
+        )
+
+    def _restyle(self, *_: object) -> None:
+        palette = theme.palette
+        muted = f"color: {palette.muted};"
         self.preview_note.setStyleSheet(muted + " font-size: 8pt;")
         self.size_hint.setStyleSheet(muted + " font-size: 8pt;")
         self.mark_label.setStyleSheet(muted)
-        self.reasons.setStyleSheet(f"color: {cc.DOWN};")
-        self.rule.setStyleSheet(f"color: {cc.GRID}; background: {cc.GRID}; max-height: 1px; border: none;")
+        self.reasons.setStyleSheet(f"color: {palette.down};")
+        self.rule.setStyleSheet(
+            f"color: {palette.grid}; background: {palette.grid}; max-height: 1px; border: none;"
+        )
         for key, name in self.row_names.items():
             name.setStyleSheet(muted + (" font-size: 8pt;" if key.startswith("dist") else ""))
-        for button, colour in ((self.buy, cc.UP), (self.sell, cc.DOWN)):
+        for button, colour in ((self.buy, palette.up), (self.sell, palette.down)):
             button.setStyleSheet(
                 f"QPushButton {{ background: {colour}; color: #ffffff; border: none; border-radius: 4px; "
                 f"font-weight: bold; padding: 6px; }} QPushButton:hover {{ background: {colour}; border: 1px solid "
-                f"{cc.TEXT}; }} QPushButton:pressed {{ padding-top: 7px; }}"
+                f"{palette.text}; }} QPushButton:pressed {{ padding-top: 7px; }}"
             )
-        for button in (self.mode_cross, self.mode_isolated):
-            colour = cc.CROSS if button is self.mode_cross else cc.ISOLATED
-            button.setStyleSheet(
+        for mode_button, colour in ((self.mode_cross, palette.cross), (self.mode_isolated, palette.isolated)):
+            mode_button.setStyleSheet(
                 f"QToolButton {{ padding: 4px 10px; }} QToolButton:checked {{ color: {colour}; "
                 f"font-weight: bold; border-color: {colour}; }}"
             )
         if self.message.text():
-            self._say(self.message.text(), bool(self.message.property("error")))
+            self._say(self.message.text(), self._error)
         self._style_heads()
-        self.leverage_hint.setStyleSheet(f"color: {cc.LIQ if self._hint_warns else cc.MUTED};")
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.StyleChange and self._theme and self._theme != cc.THEME:
-            self.apply_theme()
+        self._style_hint()
