@@ -89,13 +89,13 @@ def test_the_preview_shows_the_engines_numbers_in_both_modes_for_both_sides(qtbo
     for mode in ("cross", "isolated"):
         for side in ("long", "short"):
             margin, fee, liq = engine_preview(bridge, Open("BTCUSDT", side, D("0.5"), 20, mode))
-            assert ticket.cells[(mode, "margin")].text() == margin == "1,500.00"
-            assert ticket.cells[(mode, "fee")].text() == fee
-            assert ticket.cells[(mode, f"liq_{side}")].text() == liq
+            assert ticket.preview.cells[(mode, "margin")].text() == margin == "1,500.00"
+            assert ticket.preview.cells[(mode, "fee")].text() == fee
+            assert ticket.preview.cells[(mode, f"liq_{side}")].text() == liq
             liqs[(mode, side)] = liq
     assert liqs[("cross", "long")] != liqs[("isolated", "long")]  # the pool backs cross further
     assert liqs[("isolated", "long")] == "57,228.90"
-    assert ticket.cells[("isolated", "dist_long")].text() == "−4.62 %"
+    assert ticket.preview.cells[("isolated", "dist_long")].text() == "−4.62 %"
     assert (
         bridge.view().positions[0].id == "p1" and len(bridge.view().positions) == 1
     )  # previews open nothing
@@ -103,10 +103,10 @@ def test_the_preview_shows_the_engines_numbers_in_both_modes_for_both_sides(qtbo
 
 def test_the_preview_follows_the_mark(qtbot, bridge, ticket):
     type_size(qtbot, ticket, "0.1")
-    before = ticket.cells[("isolated", "liq_long")].text()
+    before = ticket.preview.cells[("isolated", "liq_long")].text()
     bridge.submit(Price("BTCUSDT", D(50000)))
     _, _, expected = engine_preview(bridge, Open("BTCUSDT", "long", D("0.1"), 10, "isolated"))
-    qtbot.waitUntil(lambda: ticket.cells[("isolated", "liq_long")].text() == expected)
+    qtbot.waitUntil(lambda: ticket.preview.cells[("isolated", "liq_long")].text() == expected)
     assert expected != before and ticket.mark_label.text() == "mark 50,000.00"
 
 
@@ -136,8 +136,8 @@ def test_an_unaffordable_order_shows_the_engines_sentence_and_changes_nothing(qt
     assert ticket.leverage.value() == 75
     events = bridge.preview(ticket.order("long")).events
     assert isinstance(events[0], Rejected) and events[0].code == "insufficient_available"
-    assert ticket.reasons.isVisible() and events[0].message in ticket.reasons.text()
-    assert ticket.cells[("cross", "liq_long")].text() == "rejected"
+    assert ticket.preview.reasons.isVisible() and events[0].message in ticket.preview.reasons.text()
+    assert ticket.preview.cells[("cross", "liq_long")].text() == "rejected"
     before = bridge.view()
     QTest.mouseClick(ticket.buy, LEFT)
     assert ticket.message.text() == events[0].message  # "… needs 16,… USDT more available balance"
@@ -171,8 +171,8 @@ def test_without_a_price_there_is_nothing_to_preview(qtbot):
     b = SessionBridge(Timeline(SessionHeader.new("10000")))
     ticket = OrderTicket(b)
     qtbot.addWidget(ticket)
-    assert "no price yet" in ticket.preview_note.text()
-    assert ticket.cells[("cross", "margin")].text() == "—"
+    assert "no price yet" in ticket.preview.note.text()
+    assert ticket.preview.cells[("cross", "margin")].text() == "—"
     QTest.mouseClick(ticket.buy, LEFT)
     assert "no mark price" in ticket.message.text() or "Enter a size" in ticket.message.text()
     assert b.view().positions == ()

@@ -34,25 +34,16 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import qthrottled
 
-from ..engine import Event, Open, Opened, Rejected
+from ..engine import Event, Instrument, Open, Opened, Rejected
 from ..engine.commands import Mode, Side
 from . import format as fmt
-from .bridge import SessionBridge
+from .bridge import Preview, SessionBridge
 from .theme import theme
+from .ticket_preview import MODES, SIDES, TicketPreview
 from .widgets import hide_spin_buttons, number_box, typed
 
 PREVIEW_EVERY_MS = 250  # while prices move, the preview follows at most 4× a second
-MODES: tuple[Mode, ...] = ("cross", "isolated")
-SIDES: tuple[Side, ...] = ("long", "short")
 QUANTITY, NOTIONAL = 0, 1
-ROWS = (
-    ("margin", "Initial margin"),
-    ("fee", "Fee (taker)"),
-    ("liq_long", "Est. liq. price · long"),
-    ("dist_long", "distance"),
-    ("liq_short", "Est. liq. price · short"),
-    ("dist_short", "distance"),
-)
 
 
 class OrderTicket(QWidget):
@@ -67,7 +58,6 @@ class OrderTicket(QWidget):
         self._wanted_leverage = 10
         self._hint_warns = False
         self._error = False
-        self.last_previews: dict[tuple[str, str], list[Event]] = {}
 
         # -- the form
         self.symbol = QComboBox(self)
@@ -141,36 +131,7 @@ class OrderTicket(QWidget):
         grid.setColumnStretch(1, 1)
 
         # -- the preview: the same order in both modes, side by side
-        self.preview_note = QLabel("Preview: the engine's numbers for this order", self)
-        self.heads: dict[str, QLabel] = {}
-        self.cells: dict[tuple[str, str], QLabel] = {}
-        self.row_names: dict[str, QLabel] = {}
-        table = QGridLayout()
-        table.setHorizontalSpacing(14)
-        table.setVerticalSpacing(3)
-        for col, mode in enumerate(MODES, start=1):
-            head = QLabel(mode.capitalize(), self)
-            head.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.addWidget(head, 0, col)
-            self.heads[mode] = head
-        for row, (key, label) in enumerate(ROWS, start=1):
-            name = QLabel(label, self)
-            if key.startswith("dist"):
-                name.setIndent(10)
-            table.addWidget(name, row, 0)
-            self.row_names[key] = name
-            for col, mode in enumerate(MODES, start=1):
-                cell = QLabel("—", self)
-                cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                cell.setObjectName(f"preview_{mode}_{key}")
-                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                table.addWidget(cell, row, col)
-                self.cells[(mode, key)] = cell
-        table.setColumnStretch(0, 1)
-        self.reasons = QLabel(self)
-        self.reasons.setObjectName("ticketReasons")
-        self.reasons.setWordWrap(True)
-        self.reasons.hide()
+        self.preview = TicketPreview(self)
 
         self.buy = QPushButton("Buy / Long", self)
         self.buy.setObjectName("buyButton")
@@ -195,9 +156,7 @@ class OrderTicket(QWidget):
         layout.setSpacing(6)
         layout.addLayout(grid)
         layout.addWidget(self.rule)
-        layout.addWidget(self.preview_note)
-        layout.addLayout(table)
-        layout.addWidget(self.reasons)
+        layout.addWidget(self.preview)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         layout.addStretch(1)
@@ -226,7 +185,7 @@ class OrderTicket(QWidget):
     def mode(self) -> Mode:
         return "cross" if self.mode_cross.isChecked() else "isolated"
 
-    def _instrument(self):
+    def _instrument(self) -> Instrument:
         return self.bridge.instrument(self.symbol.currentText())
 
     def _mark(self) -> Decimal | None:
@@ -310,7 +269,7 @@ class OrderTicket(QWidget):
         self.update_preview()
 
     def _on_mode(self, *_: object) -> None:
-        self._style_heads()
+        self.preview.choose(self.mode)
         self.update_preview()
 
     def _limit_leverage(self) -> None:
@@ -383,71 +342,23 @@ class OrderTicket(QWidget):
         self._limit_leverage()
         self._show_mark()
         inst = self._instrument()
-        tick = inst.tick_size
         mark = self._mark()
         self._previewed_without_mark = mark is None
         qty = self.quantity()
+        size = fmt.size(qty, inst.symbol, inst.qty_step)
         if self.size_unit.currentIndex() == NOTIONAL:
-            self.size_hint.setText(f"= {fmt.size(qty, inst.symbol, inst.qty_step)} at the mark")
+            self.size_hint.setText(f"= {size} at the mark")
         else:
             self.size_hint.setText(f"≈ {fmt.money(qty * mark)} USDT notional" if mark else "")
-        self.last_previews = {}
-        reasons: dict[str, list[str]] = {}
-        for mode in MODES:
-            for key in ("margin", "fee"):
-                self.cells[(mode, key)].setText(fmt.DASH)
-            for side in SIDES:
-                liq, dist = self.cells[(mode, f"liq_{side}")], self.cells[(mode, f"dist_{side}")]
-                liq.setText(fmt.DASH)
-                dist.setText("")
-                liq.setToolTip("")
-                if mark is None or qty <= 0:
-                    continue
-                preview = self.bridge.preview(self.order(side, mode))
-                self.last_previews[(mode, side)] = preview.events
-                opened = next((e for e in preview.events if isinstance(e, Opened)), None)
-                if opened is None:
-                    liq.setText("rejected")
-                    if preview.rejected is not None:
-                        liq.setToolTip(preview.rejected.message)
-                        reasons.setdefault(preview.rejected.message, []).append(f"{mode} {side}")
-                    continue
-                self.cells[(mode, "margin")].setText(fmt.money(opened.margin))
-                self.cells[(mode, "fee")].setText(fmt.money(opened.fee))
-                lp = preview.liquidation_price(opened.position)
-                liq.setText(fmt.liquidation_text(lp, mark, tick))
-                if lp is None:
-                    liq.setToolTip("no liquidation price: no mark of this symbol liquidates it")
-                elif fmt.within_reach(lp, mark, tick):
-                    at = fmt.liquidation_tick(lp, mark, tick)
-                    dist.setText(fmt.distance(at, mark) if at is not None else "")
-                    liq.setToolTip(
-                        f"engine value {fmt.price(lp, Decimal('0.00000001'))}, shown on the "
-                        f"{fmt.decimal(tick)} tick; {dist.text()} from the mark"
-                    )
-                else:
-                    liq.setToolTip(f"engine value {fmt.money(lp)}: more than twice the mark away")
+        previews: dict[tuple[Mode, Side], Preview] = {}
         if mark is None:
-            self.preview_note.setText(f"{inst.symbol} has no price yet: nothing to preview")
+            note = f"{inst.symbol} has no price yet: nothing to preview"
         elif qty <= 0:
-            self.preview_note.setText(
-                f"Enter a size of at least {fmt.decimal(inst.qty_step)} {fmt.base_asset(inst.symbol)}"
-            )
+            note = f"Enter a size of at least {fmt.decimal(inst.qty_step)} {fmt.base_asset(inst.symbol)}"
         else:
-            self.preview_note.setText(
-                f"Preview: {fmt.size(qty, inst.symbol, inst.qty_step)} at "
-                f"{self.leverage.value()}×, the engine's numbers (USDT)"
-            )
-        if reasons:
-            lines = []
-            for message, where in reasons.items():
-                label = "every mode and side" if len(where) == 4 else ", ".join(where)
-                lines.append(f"{label}: {message}")
-            self.reasons.setText("\n".join(lines))
-            self.reasons.show()
-        else:
-            self.reasons.clear()
-            self.reasons.hide()
+            note = f"Preview: {size} at {self.leverage.value()}×, the engine's numbers (USDT)"
+            previews = {(m, s): self.bridge.preview(self.order(s, m)) for m in MODES for s in SIDES}
+        self.preview.show_previews(note, previews, mark, inst.tick_size)
 
     def submit(self, side: Side = "long") -> list[Event]:
         """Open ``side`` in the chosen mode (what Buy / Long and Sell / Short do)."""
@@ -474,22 +385,6 @@ class OrderTicket(QWidget):
         self.message.setText(sentence)
 
     # ------------------------------------------------------------------ look
-    def _style_heads(self) -> None:
-        for mode, head in self.heads.items():
-            colour = getattr(theme.palette, mode)
-            if mode == self.mode:
-                head.setText(f"● {mode.capitalize()}")
-                head.setStyleSheet(f"color: {colour}; font-weight: bold;")
-            else:
-                head.setText(mode.capitalize())
-                head.setStyleSheet(f"color: {colour};")
-            for key, _ in ROWS:
-                cell = self.cells[(mode, key)]
-                if key.startswith("dist"):
-                    cell.setStyleSheet(f"color: {theme.palette.muted}; font-size: 8pt;")
-                else:
-                    cell.setStyleSheet("font-weight: bold;" if mode == self.mode else "")
-
     def _style_hint(self) -> None:
         self.leverage_hint.setStyleSheet(
             f"color: {theme.palette.liq if self._hint_warns else theme.palette.muted};"
@@ -498,15 +393,11 @@ class OrderTicket(QWidget):
     def _restyle(self, *_: object) -> None:
         palette = theme.palette
         muted = f"color: {palette.muted};"
-        self.preview_note.setStyleSheet(muted + " font-size: 8pt;")
         self.size_hint.setStyleSheet(muted + " font-size: 8pt;")
         self.mark_label.setStyleSheet(muted)
-        self.reasons.setStyleSheet(f"color: {palette.down};")
         self.rule.setStyleSheet(
             f"color: {palette.grid}; background: {palette.grid}; max-height: 1px; border: none;"
         )
-        for key, name in self.row_names.items():
-            name.setStyleSheet(muted + (" font-size: 8pt;" if key.startswith("dist") else ""))
         for button, colour in ((self.buy, palette.up), (self.sell, palette.down)):
             button.setStyleSheet(
                 f"QPushButton {{ background: {colour}; color: #ffffff; border: none; border-radius: 4px; "
@@ -520,5 +411,4 @@ class OrderTicket(QWidget):
             )
         if self.message.text():
             self._say(self.message.text(), self._error)
-        self._style_heads()
         self._style_hint()

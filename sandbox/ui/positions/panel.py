@@ -46,8 +46,9 @@ from ..theme import theme
 from .columns import ACTION_COLUMNS, CLOSE, COLUMNS, LEVERAGE, MARGIN, MODE
 from .compare import CompareDialog
 from .delegates import CellDelegate
-from .dialogs import CloseDialog, LeverageDialog, MarginDialog, PreviewDialog
+from .dialogs import CloseDialog, LeverageDialog, MarginDialog
 from .model import PositionsModel
+from .preview_dialog import PreviewDialog
 
 ROW_HEIGHT = 28
 D = TypeVar("D", bound=PreviewDialog)
