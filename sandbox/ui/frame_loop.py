@@ -61,7 +61,7 @@ MarketFactory = Callable[[dict[str, Decimal], int], Market]
 class FrameLoop(QObject):
     state_changed = Signal()  # playing, ticker or speed changed
     frame_done = Signal(float)  # seconds the frame's work took (benchmarks listen)
-    failed = Signal(str)  # a frame could not be applied: one sentence; time has stopped
+    failed = Signal(str, str)  # a frame could not be applied (a sentence, what failed); time stopped
 
     def __init__(
         self,
@@ -268,10 +268,11 @@ class FrameLoop(QObject):
         if self._playing or self._ticker:
             self._playing = self._ticker = False
             self.state_changed.emit()
-        tl = self.bridge.timeline
+        what = f"{type(exc).__name__}: {exc}"
         self.failed.emit(
-            f"Time stopped at {fmt.clock(tl.t / 1000)}: input {tl.index + 1:,} could not be applied "
-            f"({type(exc).__name__}: {exc})."
+            f"Time stopped at {fmt.clock(self.bridge.timeline.t / 1000)}: an input after this moment "
+            f"could not be applied ({what}); the session stays here.",
+            what,
         )
 
     def _feed(self, dt: float, events: list) -> int:

@@ -36,6 +36,7 @@ from superqt.utils import qthrottled
 
 from ..engine import Event, Instrument, Open, Opened, Rejected
 from ..engine.commands import Mode, Side
+from ..engine.limits import MAX_MONEY, MAX_QTY
 from . import format as fmt
 from .bridge import Preview, SessionBridge
 from .theme import theme
@@ -233,10 +234,12 @@ class OrderTicket(QWidget):
         inst = self._instrument()
         with QSignalBlocker(self.size_box):
             if self.size_unit.currentIndex() == QUANTITY:
+                self.size_box.setMaximum(float(MAX_QTY))
                 self.size_box.setDecimals(fmt.places(inst.qty_step))
                 self.size_box.setSingleStep(float(inst.qty_step))
                 self.size_box.setSuffix(f" {fmt.base_asset(inst.symbol)}")
             else:
+                self.size_box.setMaximum(float(MAX_MONEY))
                 self.size_box.setDecimals(2)
                 self.size_box.setSingleStep(100)
                 self.size_box.setSuffix(" USDT")

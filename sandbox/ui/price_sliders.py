@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine import Price
+from ..engine.limits import MAX_PRICE, PLACES
 from . import format as fmt
 from .bridge import SessionBridge
 from .theme import theme
@@ -60,7 +61,7 @@ class PriceRow:
         self.price = QLineEdit(parent)
         self.price.setObjectName(f"price_{symbol}")
         self.price.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.price.setValidator(QDoubleValidator(0.0, 1e12, 12, self.price))
+        self.price.setValidator(QDoubleValidator(0.0, float(MAX_PRICE), PLACES, self.price))
         self.price.setToolTip("type a mark price and press Enter")
         self.price.setMinimumWidth(96)
         self.price.returnPressed.connect(self._typed)

@@ -197,6 +197,14 @@ class ReplayBar(QWidget):
         self.loop.set_playing(False)
         self.loop.seek(self.time_at(self.slider.sliderPosition()), now=True)
 
+    def _liquidation_times(self) -> list[int]:
+        """Where the recording liquidates, ahead of the play head too (that replays the rest of it:
+        if the engine cannot, the frame loop says so when play gets there; no marks meanwhile)."""
+        try:
+            return self.bridge.timeline.liquidation_times()
+        except Exception:
+            return []
+
     # -- showing the state
     def refresh(self) -> None:
         tl = self.bridge.timeline
@@ -244,7 +252,7 @@ class ReplayBar(QWidget):
         key = (id(tl), len(tl), self._range)
         if key != self._liq_key:
             self._liq_key = key
-            self.slider.set_marks([self.value_at(t) for t in tl.liquidation_times()])
+            self.slider.set_marks([self.value_at(t) for t in self._liquidation_times()])
         label = f"{fmt.clock(tl.t / 1000)} / {fmt.clock(self._range[1] / 1000)}"
         if self.time.text() != label:
             self.time.setText(label)

@@ -353,14 +353,14 @@ class SessionController(QObject):
             self.say(f"Rules: {rules}.")
         self.changed.emit()
 
-    def recover(self, sentence: str) -> None:
+    def recover(self, sentence: str, what: str) -> None:
         """A frame could not apply an input (the loop has stopped time): the session goes back to
-        its last whole moment, and the sentence is shown once."""
+        its last whole moment, and the sentence is shown once for each thing that failed."""
         old = self.bridge.timeline
-        repeated = sentence == self._last_failure
+        repeated = what == self._last_failure
         timeline = self._replayed(old.header, "to the last whole moment")
         if timeline is not None:
             self._adopt(timeline, self.source_name, self.source_path, record=old.recorder is not None)
         if not repeated:
             self.say(sentence, "error")
-        self._last_failure = sentence
+        self._last_failure = what

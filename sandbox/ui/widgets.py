@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QWidget
 
+from ..engine.limits import MAX_MONEY
+
 _NO_SPIN_BUTTONS = "QAbstractSpinBox::up-button, QAbstractSpinBox::down-button { width: 0px; border: none; }"
 
 
@@ -16,8 +18,11 @@ def hide_spin_buttons(box: QAbstractSpinBox) -> None:
     box.setStyleSheet(_NO_SPIN_BUTTONS)
 
 
-def number_box(parent: QWidget, decimals: int = 2, suffix: str = "", maximum: float = 1e12) -> QDoubleSpinBox:
-    """A right-aligned field for an amount or a quantity, read back exactly with ``typed``."""
+def number_box(
+    parent: QWidget, decimals: int = 2, suffix: str = "", maximum: float = float(MAX_MONEY)
+) -> QDoubleSpinBox:
+    """A right-aligned field for an amount or a quantity, read back exactly with ``typed``; it takes
+    nothing beyond what the engine holds exactly (``engine.limits``)."""
     box = QDoubleSpinBox(parent)
     box.setLocale(QLocale.c())
     box.setDecimals(decimals)

@@ -13,6 +13,7 @@ shows their symbol).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import cast
 
@@ -333,6 +334,8 @@ class PriceChart(QWidget):
         lo, hi = float(seg.min()), float(seg.max())
         for value in self._near:
             lo, hi = min(lo, value), max(hi, value)
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return  # no range can show a price a float cannot hold
         span = hi - lo
         pad = span * 0.08 if span > 0 else max(abs(hi) * 0.001, 1e-6)
         xr, yr = (x0, x1), (lo - pad, hi + pad)
