@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
 
 def ensure_platform() -> None:
@@ -27,11 +24,12 @@ def application():
     if app is None:
         app = QApplication(sys.argv[:1])
         from .ui.main_window import APP, ORG
+        from .ui.theme import ICONS
 
         app.setOrganizationName(ORG)
         app.setApplicationName(APP)
         app.setApplicationDisplayName(APP)
-        icon = RESOURCES / "icons" / "app.svg"
+        icon = ICONS / "app.svg"
         if icon.exists():
             app.setWindowIcon(QIcon(str(icon)))
         apply_theme(app)

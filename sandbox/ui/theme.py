@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication
 
+# The window's one way to its resource files (styles and icons).
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 ICONS = RESOURCES / "icons"
 STYLES = RESOURCES / "styles"
