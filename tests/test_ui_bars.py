@@ -48,7 +48,7 @@ def test_one_bar_for_the_pool_and_one_per_isolated_position_with_the_engines_rat
     assert bars.bars["cross"].title == "Cross pool · 2 positions"
     assert (
         "margin ratio = maintenance margin / margin balance; liquidation at 100 %"
-        in bars.bars["p1"].toolTip()
+        in bars.bars["p1"].tooltip()
     )
     assert not bars.empty.isVisible()
 

@@ -10,20 +10,21 @@ cannot bring it back) and in ``leaving`` until it has gone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from PySide6.QtCore import (
     QAbstractAnimation,
     QEasingCurve,
+    QEvent,
     QRect,
     QSequentialAnimationGroup,
     Qt,
     QVariantAnimation,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from ..engine import Liquidated, PositionView
 from . import format as fmt
@@ -53,7 +54,10 @@ POOL_FIELDS = frozenset(
 
 
 class MarginBar(QWidget):
-    """One bar. ``key`` is the position id, or "cross" for the pool."""
+    """One bar. ``key`` is the position id, or "cross" for the pool.
+
+    ``set_values`` only keeps the numbers: the texts are written when the bar is painted or its
+    tooltip opens, so a thousand bars scrolled out of view cost nothing a frame."""
 
     clicked = Signal(str)
 
@@ -61,13 +65,13 @@ class MarginBar(QWidget):
         super().__init__(parent)
         self.key = key
         self.title = ""
-        self.detail = ""
         self.ratio: Decimal | None = Decimal(0)
-        self.ratio_text = ""
         self.flash = 0.0  # 0…1, the red overlay while flashing
         self.liquidated = False
         self.animation: QSequentialAnimationGroup | None = None
-        self._values: tuple | None = None
+        self._values: tuple[str, Decimal | None, Decimal, Decimal] | None = None
+        self._backing: Callable[[], str] | None = None
+        self._said: str | None = None  # what a liquidated bar says instead of its numbers
         self.setObjectName(f"marginBar_{key}")
         self.setFixedHeight(BAR_HEIGHT)
         self.setMinimumWidth(200)
@@ -75,34 +79,63 @@ class MarginBar(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def set_values(
-        self, title: str, ratio: Decimal | None, balance: Decimal, maintenance: Decimal, wallet: str = ""
+        self,
+        title: str,
+        ratio: Decimal | None,
+        balance: Decimal,
+        maintenance: Decimal,
+        backing: Callable[[], str] | None = None,
     ) -> bool:
-        """Show these numbers; repaints only if something changed (returns whether it did)."""
-        values = (title, ratio, balance, maintenance, wallet)
+        """Show these numbers; repaints only if something changed (returns whether it did).
+        ``backing()`` says what the margin balance is made of (for the tooltip)."""
+        values = (title, ratio, balance, maintenance)
+        self._backing = backing
         if values == self._values or self.liquidated:
             return False
         self._values = values
         self.title = title
         self.ratio = ratio
-        self.ratio_text = fmt.pct(ratio)
-        self.detail = f"margin balance {fmt.money(balance)} · maintenance {fmt.money(maintenance)} USDT"
-        self.setToolTip(
-            f"{title}\n{RATIO_CONVENTION}\nmargin ratio = {fmt.money(maintenance)} ÷ "
-            f"{fmt.money(balance)} = {self.ratio_text}"
-            + (f"\n{wallet}" if wallet else "")
-            + "\nbands: green below 50 %, amber to 80 %, red beyond"
-        )
         self.update()
         return True
 
     def set_liquidated(self, title: str, detail: str) -> None:
         self.liquidated = True
         self.title = title
-        self.detail = detail
+        self._said = detail
         self.ratio = Decimal(1)
-        self.ratio_text = "LIQUIDATED"
-        self.setToolTip(f"{title}\n{detail}")
         self.update()
+
+    @property
+    def ratio_text(self) -> str:
+        return "LIQUIDATED" if self.liquidated else fmt.pct(self.ratio)
+
+    @property
+    def detail(self) -> str:
+        """The line under the bar: the numbers behind the ratio, or what a liquidation took."""
+        if self._said is not None:
+            return self._said
+        if self._values is None:
+            return ""
+        _, _, balance, maintenance = self._values
+        return f"margin balance {fmt.money(balance)} · maintenance {fmt.money(maintenance)} USDT"
+
+    def tooltip(self) -> str:
+        if self.liquidated or self._values is None:
+            return f"{self.title}\n{self.detail}"
+        _, _, balance, maintenance = self._values
+        backing = self._backing() if self._backing is not None else ""
+        return (
+            f"{self.title}\n{RATIO_CONVENTION}\nmargin ratio = {fmt.money(maintenance)} ÷ "
+            f"{fmt.money(balance)} = {self.ratio_text}"
+            + (f"\n{backing}" if backing else "")
+            + "\nbands: green below 50 %, amber to 80 %, red beyond"
+        )
+
+    def event(self, event: QEvent) -> bool:
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
+            QToolTip.showText(event.globalPos(), self.tooltip(), self)
+            return True
+        return super().event(event)
 
     def set_flash(self, value: float) -> None:
         self.flash = float(value)
@@ -240,26 +273,37 @@ class MarginBars(QWidget):
 
     def _show_pool(self) -> None:
         v = self.bridge.view()
-        cross = [p.id for p in v.positions if p.mode == "cross"]
-        n = len(cross)
+        n = sum(p.mode == "cross" for p in v.positions)
+
+        def backing() -> str:
+            cross = ", ".join(p.id for p in v.positions if p.mode == "cross")
+            return (
+                f"cross wallet {fmt.money(v.cross_wallet)} + cross uPnL {fmt.money(v.cross_unrealized_pnl)} "
+                f"= margin balance {fmt.money(v.cross_margin_balance)} USDT; positions: {cross}"
+            )
+
         self._bar(CROSS).set_values(
             f"Cross pool · {n} position{'s' if n != 1 else ''}",
             v.cross_margin_ratio,
             v.cross_margin_balance,
             v.cross_maintenance_margin,
-            f"cross wallet {fmt.money(v.cross_wallet)} + cross uPnL {fmt.money(v.cross_unrealized_pnl)} "
-            f"= margin balance {fmt.money(v.cross_margin_balance)} USDT; positions: {', '.join(cross)}",
+            backing,
         )
 
     def _show_isolated(self, p: PositionView) -> None:
-        wallet = p.isolated_wallet if p.isolated_wallet is not None else Decimal(0)
+        def backing() -> str:
+            wallet = p.isolated_wallet if p.isolated_wallet is not None else Decimal(0)
+            return (
+                f"isolated wallet {fmt.money(wallet)} + uPnL {fmt.money(p.unrealized_pnl)} = margin "
+                f"balance {fmt.money(p.margin_balance)} USDT"
+            )
+
         self._bar(p.id).set_values(
             f"{p.id} {p.symbol} {p.side} {p.leverage}× isolated",
             p.margin_ratio,
             p.margin_balance,
             p.maintenance_margin,
-            f"isolated wallet {fmt.money(wallet)} + uPnL {fmt.money(p.unrealized_pnl)} = margin "
-            f"balance {fmt.money(p.margin_balance)} USDT",
+            backing,
         )
 
     def _came_or_went(self, ids: Iterable[str]) -> None:
