@@ -10,7 +10,8 @@ incremental view are the same objects as before, so they cost one identity check
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, ne
 
 from ..engine import AccountView, PositionView
 
@@ -57,4 +58,4 @@ def diff(old: AccountView | None, new: AccountView) -> ViewChanges:
 def _moved(names: tuple[str, ...], a: tuple, b: tuple) -> frozenset[str]:
     if a == b:
         return frozenset()
-    return frozenset(name for name, x, y in zip(names, a, b) if x != y)
+    return frozenset(compress(names, map(ne, a, b)))  # (loops in C: a thousand positions a frame)

@@ -13,6 +13,7 @@ own cells and explains them in its tooltip. Cell texts are made once per change 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -29,6 +30,13 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 # The cell a rejected command is shown in (its tooltip carries the engine's sentence).
 COMMAND_COLUMN = {SetMode: "mode", SetLeverage: "leverage", AdjustMargin: "margin", Close: "close"}
+
+
+@lru_cache(maxsize=256)
+def _span(names: frozenset[str]) -> tuple[int, int] | None:
+    """The first and last column showing any of ``names`` (a frame brings few distinct sets)."""
+    cols = [c for name in names for c in FIELD_COLUMNS.get(name, ())]
+    return (min(cols), max(cols)) if cols else None
 
 
 class PositionsModel(QAbstractTableModel):
@@ -117,9 +125,9 @@ class PositionsModel(QAbstractTableModel):
                 continue
             self._rows[row] = p
             self._cells[row] = {}
-            cols = [c for name in names for c in FIELD_COLUMNS.get(name, ())]
-            if cols:
-                spans.append((row, min(cols), max(cols)))
+            span = _span(names)
+            if span is not None:
+                spans.append((row, *span))
         spans.sort()
         start = 0
         while start < len(spans):
