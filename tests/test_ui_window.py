@@ -1,5 +1,5 @@
 """The window driven like a person: live start, a price slider dragged into a liquidation, the
-±% buttons, keys, bad files, profiles, settings that persist."""
+±% buttons, keys, profiles, settings that persist (bad files: test_ui_files.py)."""
 
 from __future__ import annotations
 
@@ -102,37 +102,6 @@ def test_ticker_key_and_speed_keys(make_window):
     QTest.keyClick(w, Qt.Key.Key_BracketLeft)
     assert w.loop.speed == 0.5
     assert w.replay_bar.speed.currentText() == "0.5×"
-
-
-def test_a_corrupt_session_is_one_sentence_and_nothing_is_lost(make_window, tmp_path):
-    w = make_window()
-    frames(w, 10)
-    before = w.bridge.timeline
-    n = len(before)
-    bad = tmp_path / "broken.jsonl"
-    bad.write_text(
-        '{"format": "margin-sandbox-session", "version": 1, "profile": "binance-usdm", '
-        '"balance": "10000"}\n{"t": 0, "type": "open", "symbol": "BTCUSDT"}\n',
-        encoding="utf-8",
-    )
-    assert not w.open_path(str(bad))
-    kind, text = w.notices.recent[-1]
-    assert kind == "error"
-    assert text.startswith(f"{bad}:2: ") and "\n" not in text
-    assert w.bridge.timeline is before and len(before) >= n
-    frames(w, 10)
-    assert len(w.bridge.timeline) > n  # still running
-
-
-def test_a_wrong_csv_is_one_sentence(make_window, tmp_path):
-    w = make_window()
-    bad = tmp_path / "prices.csv"
-    bad.write_text("this,is,not\nmarket,data,at all\n", encoding="utf-8")
-    before = w.bridge.timeline
-    assert not w.open_path(str(bad))
-    kind, text = w.notices.recent[-1]
-    assert kind == "error" and str(bad) in text and "\n" not in text
-    assert w.bridge.timeline is before
 
 
 def test_switching_profile_replays_the_inputs_under_it(make_window):
