@@ -21,6 +21,7 @@ from .session.reader import SessionError, looks_like_session, read_session
 from .session.report import plain, report_json, summary
 from .session.runner import run
 from .session.sources import market_session, write_market_session, write_simulated_session
+from .session.twins import twin_report_json, twin_report_text
 
 
 class BadInput(Exception):
@@ -46,6 +47,10 @@ def _replay_session(args: argparse.Namespace, session) -> int:
             sys.stdout.write(json.dumps(plain(comparison_dict(cmp)), indent=2, ensure_ascii=False) + "\n")
         else:
             sys.stdout.write(comparison_text(cmp))
+        return 0
+    if args.twin:
+        report = twin_report_json if args.json else twin_report_text
+        sys.stdout.write(report(session, args.until, args.profile))
         return 0
     result = run(session, args.until, args.profile)
     if args.json:
@@ -147,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="P1,P2,…",
         help="replay under each profile and compare liquidation prices per position",
     )
+    replay.add_argument("--twin", action="store_true", help="also replay as all cross and all isolated")
     replay.set_defaults(run=_replay)
     sim = sub.add_parser("simulate", help="write a session of simulated prices")
     sim.add_argument("-o", "--output", required=True, metavar="FILE")
