@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .market import SCENARIOS, START_PRICES, MarketDataError, Simulator, load_market_file
 from .profiles import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
+from .risk.command import add_odds_command
 from .session.compare import compare, comparison_dict, comparison_text
 from .session.reader import SessionError, looks_like_session, read_session
 from .session.report import plain, report_json, summary
@@ -178,6 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--at", type=int, metavar="MS", help="session time to show (default: the end)")
     shot.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH")
     shot.set_defaults(run=_shot)
+    add_odds_command(sub)
     return parser
 
 
