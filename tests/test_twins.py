@@ -10,7 +10,16 @@ from sandbox.cli import main
 from sandbox.engine import AdjustMargin, Close, Open, Price, SetMode
 from sandbox.session.reader import read_session
 from sandbox.session.runner import run
-from sandbox.session.twins import VARIANTS, TwinSet, TwinTrack, clock, replay, rewrite, verdict
+from sandbox.session.twins import (
+    VARIANTS,
+    TwinSet,
+    TwinTrack,
+    clock,
+    other_mode_liquidation_price,
+    replay,
+    rewrite,
+    verdict,
+)
 
 SESSIONS = Path(__file__).resolve().parents[1] / "resources" / "sessions"
 
@@ -199,3 +208,28 @@ def test_verdicts_in_plain_words():
     assert verdict("all_cross", twins.twin("all_cross")).startswith(
         "all cross: cross pool (p1) liquidated at 0:18, wallet lost 9,985.00 USDT"
     )
+
+
+def test_the_other_mode_s_liquidation_price_for_a_ghost_line():
+    session = read_session(SESSIONS / "crash-isolated.jsonl")
+    twins = TwinSet.from_header(session.header)
+    for t, c in list(zip(session.times, session.commands))[:2]:  # the price, the open
+        twins.apply(t, c)
+    mode, price = other_mode_liquidation_price(twins, "p1")
+    cross = run(read_session(SESSIONS / "crash-cross.jsonl"), until=1000).account
+    assert (mode, price) == ("cross", cross.liquidation_price("p1"))
+    assert other_mode_liquidation_price(twins, "p9") is None
+
+
+def test_an_opening_input_of_any_kind_gets_the_twin_s_mode():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class OpeningOrder:  # the shape an opening order would have
+        symbol: str
+        mode: str
+        price: D
+
+    order = OpeningOrder("BTCUSDT", "isolated", D(50000))
+    assert rewrite("all_cross", order) == OpeningOrder("BTCUSDT", "cross", D(50000))
+    assert rewrite("all_isolated", order) is order

@@ -36,9 +36,9 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, is_dataclass, replace
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ..engine import (
     Account,
@@ -70,16 +70,21 @@ TwinEvents = tuple[Sequence[Event], Sequence[Event], Sequence[Event]]
 
 def rewrite(variant: Variant, command: Command) -> Command | None:
     """What ``variant`` receives for a recorded ``command`` (None: nothing), before the id of a
-    new lot is pinned (``TwinSet.apply`` does that, as it needs the recorded account's answer)."""
+    new lot is pinned (``TwinSet.apply`` does that, as it needs the recorded account's answer).
+
+    Any input that carries the margin mode of a lot it opens (``open``, and an opening order
+    should the engine gain them) is given the twin's mode."""
     if variant == "as_traded":
         return command
-    mode: Mode = "cross" if variant == "all_cross" else "isolated"
-    if isinstance(command, Open):
-        return command if command.mode == mode else replace(command, mode=mode)
     if isinstance(command, SetMode):
         return None
     if isinstance(command, AdjustMargin) and variant == "all_cross":
         return None
+    mode: Mode = "cross" if variant == "all_cross" else "isolated"
+    current = getattr(command, "mode", None)
+    if current in ("cross", "isolated") and current != mode and is_dataclass(command):
+        opening: Any = command
+        return cast(Command, replace(opening, mode=mode))
     return command
 
 
@@ -96,12 +101,10 @@ class Twin:
         "equity",
         "liquidations",
         "max_drawdown",
-        "set_mark",
     )
 
     def __init__(self, account: Account):
         self.account = account
-        self.set_mark = account.set_mark
         self.liquidations: list[Liquidated] = []
         self.max_drawdown = ZERO
         self._slope: dict[str, Decimal] = {}
@@ -113,7 +116,6 @@ class Twin:
     def copy(self) -> Twin:
         other = Twin.__new__(Twin)
         other.account = self.account.copy()
-        other.set_mark = other.account.set_mark
         other.liquidations = list(self.liquidations)
         other.max_drawdown = self.max_drawdown
         other._slope = dict(self._slope)
@@ -425,6 +427,21 @@ class TwinTrack:
         self._checkpoints = [c for c in self._checkpoints if c[0] <= index]
         if self.index > index:
             self.seek_index(index)
+
+
+def other_mode_liquidation_price(twins: TwinSet, pid: str) -> tuple[str, Decimal | None] | None:
+    """For the recorded account's position ``pid``: the other mode and the liquidation price the
+    same lot has in that twin (all cross for an isolated lot, all isolated for a cross one),
+    ``None`` if that twin does not hold it (liquidated there already). The price is the engine's
+    exact one; show it with ``text.liquidation`` like every other."""
+    p = twins.twin("as_traded").account.positions.get(pid)
+    if p is None:
+        return None
+    other = "all_cross" if p.isolated else "all_isolated"
+    account = twins.twin(other).account
+    if pid not in account.positions:
+        return None
+    return ("cross" if p.isolated else "isolated"), account.liquidation_price(pid)
 
 
 # ---------------------------------------------------------------------- reports
