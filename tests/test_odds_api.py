@@ -1,6 +1,8 @@
 """What the window will call: the fan of equity percentiles, progress and cancel, bounded
 chunks, and the interval."""
 
+import subprocess
+import sys
 from decimal import Decimal as D
 
 import numpy as np
@@ -70,3 +72,14 @@ def test_twins_sharing_an_account_are_simulated_once(books):
     assert books["as_traded"] is not books["all_cross"]
     odds = run_odds({"a": books["all_cross"], "b": books["all_cross"]}, MODEL, 3_600_000, 500, seed=1)
     assert odds.variants["a"] is odds.variants["b"]
+
+
+def test_risk_loads_no_qt():
+    code = (
+        "import sys, importlib, pkgutil, sandbox.risk\n"
+        "for m in pkgutil.iter_modules(sandbox.risk.__path__):\n"
+        "    importlib.import_module('sandbox.risk.' + m.name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'superqt', 'shiboken6')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
