@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import Price
 from ..market import load_market_file
 from ..session.reader import Session, SessionError, looks_like_session, read_session
 from ..session.twins import VARIANTS, TwinSet, replay
-from .history import MINUTE_MS, annual_volatility, correlation, minute_returns, sampled_returns
-from .models import GBM, Bootstrap, PathModel, Sim
+from .history import MINUTE_MS, minute_returns, sampled_returns
+from .models import MODELS, ModelError, PathModel, model_for
 from .odds import run_odds
 from .report import odds_json, odds_text
 from .thresholds import Book, book
@@ -26,9 +27,6 @@ from .thresholds import Book, book
 MAX_PATHS = 1_000_000
 MAX_HORIZON_MS = 30 * 86_400_000
 MAX_WORK = 2_000_000_000  # paths × steps: about three minutes on a laptop core
-MIN_RETURNS = 10  # one-minute returns needed to estimate a volatility
-BLOCK_MINUTES = 30
-MIN_BOOTSTRAP = 2 * BLOCK_MINUTES
 _UNITS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 7 * 86_400_000}
 
 
@@ -97,7 +95,7 @@ def add_odds_command(sub: Any) -> None:
     p.add_argument(
         "--paths", type=_paths, default=10_000, metavar="N", help="simulated paths (default 10000)"
     )
-    p.add_argument("--model", choices=("gbm", "sim", "bootstrap"), default="gbm")
+    p.add_argument("--model", choices=MODELS, default="gbm")
     p.add_argument(
         "--vol",
         type=_vol,
@@ -163,67 +161,41 @@ def _labels(twins: TwinSet) -> dict[str, str]:
 
 
 def _model(args: argparse.Namespace, session: Session, at: int, symbols: list[str]) -> PathModel:
-    if args.model == "sim":
-        return Sim(len(symbols))
-    if args.model == "bootstrap":
-        return _bootstrap(args, session, at, symbols)
-    if not symbols:
-        return GBM(np.empty(0), np.eye(0), "no positions")
-    returns = minute_returns(session.times, session.commands, symbols, at)
-    if args.vol is not None:
-        corr = correlation(returns) if len(returns) >= MIN_RETURNS else np.eye(len(symbols))
-        return GBM(np.full(len(symbols), args.vol), corr, "--vol")
-    if len(returns) < MIN_RETURNS:
-        raise SessionError(
-            args.file,
-            None,
-            f"only {len(returns)} one-minute returns of {', '.join(symbols)} up to t={at} ms; "
-            f"at least {MIN_RETURNS} are needed to estimate the volatility: give --vol",
-        )
-    vols = annual_volatility(returns)
-    if not np.all(vols > 0):
-        flat = ", ".join(s for s, v in zip(symbols, vols) if not v > 0)
-        raise SessionError(args.file, None, f"{flat} did not move before t={at} ms: give --vol")
-    return GBM(vols, correlation(returns), f"{len(returns)} one-minute returns of {args.file}")
-
-
-def _bootstrap(args: argparse.Namespace, session: Session, at: int, symbols: list[str]) -> Bootstrap:
-    source = args.returns or args.file
+    """The model from FILE's own prices up to MS, or (bootstrap) from ``--returns``."""
+    source = args.file
     if args.returns is None:
         returns = minute_returns(session.times, session.commands, symbols, at)
-    elif looks_like_session(args.returns):
-        other = read_session(args.returns)
-        returns = _for_symbols(other.times, other.commands, symbols, source)
     else:
-        data = load_market_file(args.returns)
-        if len(symbols) > 1:
-            raise SessionError(
-                source,
-                None,
-                f"holds {data.symbol} only; a book on {', '.join(symbols)} needs the returns of "
-                f"each: give a session file that holds their prices",
-            )
-        times, prices = [], []
-        for tick in data.ticks():
-            times.append(tick.t)
-            prices.append(float(tick.price))
-        returns = sampled_returns({data.symbol: (np.asarray(times), np.asarray(prices))}, [data.symbol])
-        if symbols and data.symbol != symbols[0]:
-            print(f"warning: {source}: {data.symbol}'s returns drive {symbols[0]}", file=sys.stderr)
-    if symbols and len(returns) < MIN_BOOTSTRAP:
+        source = args.returns
+        returns = _returns_of(args.returns, symbols)
+    try:
+        return model_for(args.model, symbols, returns, args.vol, source)
+    except ModelError as exc:
+        where = f"up to t={at} ms, " if args.returns is None else ""
+        raise SessionError(source, None, f"{where}{exc}") from None
+
+
+def _returns_of(path: str, symbols: list[str]) -> np.ndarray:
+    """One-minute returns of another session's or a market-data file's prices."""
+    if looks_like_session(path):
+        other = read_session(path)
+        present = {c.symbol for c in other.commands if isinstance(c, Price)}
+        missing = [s for s in symbols if s not in present]
+        if missing:
+            raise SessionError(path, None, f"has no prices of {', '.join(missing)}")
+        return minute_returns(other.times, other.commands, symbols)
+    data = load_market_file(path)
+    if len(symbols) > 1:
         raise SessionError(
-            source,
+            path,
             None,
-            f"only {len(returns)} one-minute returns to resample; bootstrap needs at least {MIN_BOOTSTRAP}",
+            f"holds {data.symbol} only; a book on {', '.join(symbols)} needs the returns of "
+            f"each: give a session file that holds their prices",
         )
-    if not symbols:
-        returns = np.zeros((MIN_BOOTSTRAP, 0))
-    return Bootstrap(returns, BLOCK_MINUTES, source)
-
-
-def _for_symbols(times: list[int], commands: list[Any], symbols: list[str], source: str) -> np.ndarray:
-    present = {c.symbol for c in commands if getattr(c, "type", None) == "price"}
-    missing = [s for s in symbols if s not in present]
-    if missing:
-        raise SessionError(source, None, f"has no prices of {', '.join(missing)}")
-    return minute_returns(times, commands, symbols)
+    times, prices = [], []
+    for tick in data.ticks():
+        times.append(tick.t)
+        prices.append(float(tick.price))
+    if symbols and data.symbol != symbols[0]:
+        print(f"warning: {path}: {data.symbol}'s returns drive {symbols[0]}", file=sys.stderr)
+    return sampled_returns({data.symbol: (np.asarray(times), np.asarray(prices))}, [data.symbol])

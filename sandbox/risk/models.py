@@ -15,9 +15,17 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..market import simulator as _sim
-from .history import MINUTE_MS, MINUTES_PER_YEAR
+from .history import MINUTE_MS, MINUTES_PER_YEAR, annual_volatility, correlation
 
 DT = 1.0 / MINUTES_PER_YEAR  # one minute in years
+MIN_RETURNS = 10  # one-minute returns needed to estimate a volatility
+BLOCK_MINUTES = 30  # bootstrap blocks
+MIN_BOOTSTRAP = 2 * BLOCK_MINUTES
+MODELS = ("gbm", "sim", "bootstrap")
+
+
+class ModelError(ValueError):
+    """Why a model cannot be made from the history at hand, in one sentence."""
 
 
 class PathModel(Protocol):
@@ -174,3 +182,44 @@ class Bootstrap:
 
     def describe(self) -> dict[str, Any]:
         return {"block_minutes": self.block, "minutes": len(self.returns), "source": self.source}
+
+
+def model_for(
+    kind: str, symbols: list[str], returns: np.ndarray, vol: float | None = None, source: str = "the session"
+) -> PathModel:
+    """The model ``odds`` and the window use, for ``symbols`` (the order of the paths).
+
+    ``returns`` are one-minute log returns of the past, ``(minutes, len(symbols))`` (from
+    ``history.minute_returns``, up to the moment of the book): ``gbm`` estimates its volatilities
+    and correlation from them unless ``vol`` is given (then only the correlation, when there are
+    enough), ``bootstrap`` resamples them, ``sim`` needs none.
+    """
+    if kind == "sim":
+        return Sim(len(symbols))
+    if kind == "bootstrap":
+        if not symbols:
+            return Bootstrap(np.zeros((MIN_BOOTSTRAP, 0)), BLOCK_MINUTES, source)
+        if len(returns) < MIN_BOOTSTRAP:
+            raise ModelError(
+                f"only {len(returns)} one-minute returns to resample; bootstrap needs at least {MIN_BOOTSTRAP}"
+            )
+        return Bootstrap(returns, BLOCK_MINUTES, source)
+    if kind != "gbm":
+        raise ModelError(f"unknown model {kind!r}; choose from {', '.join(MODELS)}")
+    if not symbols:
+        return GBM(np.empty(0), np.eye(0), "no positions")
+    enough = len(returns) >= MIN_RETURNS
+    if vol is not None:
+        return GBM(
+            np.full(len(symbols), vol), correlation(returns) if enough else np.eye(len(symbols)), "--vol"
+        )
+    if not enough:
+        raise ModelError(
+            f"only {len(returns)} one-minute returns of {', '.join(symbols)}; at least {MIN_RETURNS} "
+            f"are needed to estimate the volatility: give --vol"
+        )
+    vols = annual_volatility(returns)
+    if not np.all(vols > 0):
+        flat = ", ".join(s for s, v in zip(symbols, vols) if not v > 0)
+        raise ModelError(f"{flat} did not move: give --vol")
+    return GBM(vols, correlation(returns), f"{len(returns)} one-minute returns of {source}")
