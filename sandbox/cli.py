@@ -39,6 +39,12 @@ def _replay(args: argparse.Namespace) -> int:
 def _replay_session(args: argparse.Namespace, session) -> int:
     for warning in session.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if args.twin:
+        if args.compare:
+            raise BadInput("--twin and --compare cannot be combined: run one, then the other")
+        report = twin_report_json if args.json else twin_report_text
+        sys.stdout.write(report(session, args.until, args.profile))
+        return 0
     if args.compare:
         names = [n.strip() for n in args.compare.split(",") if n.strip()]
         for name in names:
@@ -48,10 +54,6 @@ def _replay_session(args: argparse.Namespace, session) -> int:
             sys.stdout.write(json.dumps(plain(comparison_dict(cmp)), indent=2, ensure_ascii=False) + "\n")
         else:
             sys.stdout.write(comparison_text(cmp))
-        return 0
-    if args.twin:
-        report = twin_report_json if args.json else twin_report_text
-        sys.stdout.write(report(session, args.until, args.profile))
         return 0
     result = run(session, args.until, args.profile)
     if args.json:

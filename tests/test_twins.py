@@ -233,3 +233,8 @@ def test_an_opening_input_of_any_kind_gets_the_twin_s_mode():
     order = OpeningOrder("BTCUSDT", "isolated", D(50000))
     assert rewrite("all_cross", order) == OpeningOrder("BTCUSDT", "cross", D(50000))
     assert rewrite("all_isolated", order) is order
+
+
+def test_twin_and_compare_do_not_mix(capsys):
+    assert main(["replay", str(SESSIONS / "crash-isolated.jsonl"), "--twin", "--compare", "okx"]) == 2
+    assert "cannot be combined" in capsys.readouterr().err
