@@ -16,11 +16,13 @@ from pathlib import Path
 
 from .market import SCENARIOS, START_PRICES, MarketDataError, Simulator, load_market_file
 from .profiles import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
+from .risk.command import add_odds_command
 from .session.compare import compare, comparison_dict, comparison_text
 from .session.reader import SessionError, looks_like_session, read_session
 from .session.report import plain, report_json, summary
 from .session.runner import run
 from .session.sources import market_session, write_market_session, write_simulated_session
+from .session.twins import twin_report_json, twin_report_text
 
 
 class BadInput(Exception):
@@ -37,6 +39,12 @@ def _replay(args: argparse.Namespace) -> int:
 def _replay_session(args: argparse.Namespace, session) -> int:
     for warning in session.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if args.twin:
+        if args.compare:
+            raise BadInput("--twin and --compare cannot be combined: run one, then the other")
+        report = twin_report_json if args.json else twin_report_text
+        sys.stdout.write(report(session, args.until, args.profile))
+        return 0
     if args.compare:
         names = [n.strip() for n in args.compare.split(",") if n.strip()]
         for name in names:
@@ -147,6 +155,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="P1,P2,…",
         help="replay under each profile and compare liquidation prices per position",
     )
+    replay.add_argument("--twin", action="store_true", help="also replay as all cross and all isolated")
     replay.set_defaults(run=_replay)
     sim = sub.add_parser("simulate", help="write a session of simulated prices")
     sim.add_argument("-o", "--output", required=True, metavar="FILE")
@@ -172,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--at", type=int, metavar="MS", help="session time to show (default: the end)")
     shot.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH")
     shot.set_defaults(run=_shot)
+    add_odds_command(sub)
     return parser
 
 
