@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from ..errors import FileProblem
 
@@ -12,7 +12,8 @@ class MarketDataError(FileProblem):
     ``path: message`` when no line is to blame), the shape the command line and the window show."""
 
 
-class Problem(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Problem:
     """The first thing a check found wrong, in data row ``index`` (0-based, header not counted).
     Checks run over whole columns at once, so they report a problem instead of raising: the
     reader looks above it for an earlier one and only then counts lines to name it."""
