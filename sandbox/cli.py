@@ -27,6 +27,7 @@ from .market.symbols import symbol_problem
 from .market.untrusted import check_regular
 from .profiles import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
 from .session.compare import compare, comparison_dict, comparison_text
+from .session.model import profile_name_problem
 from .session.outputs import output_problem
 from .session.reader import Session, SessionFile, looks_like_session, read_session
 from .session.report import plain, write_report, write_summary
@@ -120,10 +121,17 @@ def _market_source(path: str, symbol: str | None, profile: str | None) -> Market
     return MarketSource(data)
 
 
+def _is_session(path: str) -> bool:
+    """A session by its first line, or by its name (so a damaged session gets the session
+    reader's sentence, not the market-data reader's)."""
+    name = path.lower().removesuffix(".gz")
+    return looks_like_session(path) or name.endswith((".jsonl", ".json"))
+
+
 def open_source(path: str, symbol: str | None = None, profile: str | None = None) -> Source:
     """A session file, or a market-data file as a session of its price events, streamed."""
     check_regular(path, FileProblem)
-    if looks_like_session(path):
+    if _is_session(path):
         return SessionFile(path)
     return _market_source(path, symbol, profile)
 
@@ -132,7 +140,7 @@ def load_any(path: str, symbol: str | None = None) -> Session:
     """A session file, or a market-data file as a session of its price events, in memory (in
     compact arrays; ``open_source`` streams instead)."""
     check_regular(path, FileProblem)
-    if looks_like_session(path):
+    if _is_session(path):
         return read_session(path)
     return market_session(_market_source(path, symbol, None).data)
 
@@ -148,15 +156,22 @@ def _emit(write: Callable[[IO[str]], object]) -> None:
         raise BadInput(f"standard output: cannot be written ({exc.strerror or exc})") from None
 
 
+def _profile(name: str, option: str) -> str:
+    """A profile named on the command line: a name, and one that exists."""
+    problem = profile_name_problem(name)
+    if problem:
+        raise BadInput(f"{option}: {problem}")
+    try:
+        load_profile(name)  # an unknown name is bad input before any work is done
+    except ProfileError as exc:
+        raise BadInput(f"{option}: {exc}") from None
+    return name
+
+
 def _profiles(spec: str) -> list[str]:
-    names = [n.strip() for n in spec.split(",") if n.strip()]
+    names = [_profile(n.strip(), "--compare") for n in spec.split(",") if n.strip()]
     if not names:
         raise BadInput("--compare: name one profile or more, such as binance-usdm,bybit")
-    for name in names:
-        try:
-            load_profile(name)  # an unknown name is bad input before any work is done
-        except ProfileError as exc:
-            raise BadInput(f"--compare: {exc}") from None
     return names
 
 
@@ -164,10 +179,7 @@ def _profiles(spec: str) -> list[str]:
 def _replay(args: argparse.Namespace) -> int:
     names = _profiles(args.compare) if args.compare is not None else None
     if args.profile is not None:
-        try:
-            load_profile(args.profile)
-        except ProfileError as exc:
-            raise BadInput(f"--profile: {exc}") from None
+        _profile(args.profile, "--profile")
     source = open_source(args.file, args.symbol, args.profile)
     if names is not None:
         cmp = compare(source, names, args.until)
@@ -235,7 +247,9 @@ def _simulate(args: argparse.Namespace) -> int:
 def _shot(args: argparse.Namespace) -> int:
     check_regular(args.file, FileProblem)
     _check_output(args.output, args.file)
-    if not looks_like_session(args.file):
+    if _is_session(args.file):
+        SessionFile(args.file)  # the header is good (the window reads the rest)
+    else:
         _market_source(args.file, args.symbol, None)  # the window would have to ask: say so now
     from .ui.shot import ShotError, render_shot  # Qt only for this command
 

@@ -22,6 +22,15 @@ class Problem:
     message: str
 
 
+def brief(value: object, limit: int = 40) -> str:
+    """Any value from a file as a message quotes it: text as ``shown``, anything else as its
+    repr cut short (a nested list a megabyte long is not repeated back)."""
+    if isinstance(value, str):
+        return shown(value, limit)
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def shown(text: str, limit: int = 40) -> str:
     """A cell of the file as a message quotes it: on one line, and cut short if long."""
     text = text.strip()

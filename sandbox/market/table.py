@@ -27,30 +27,62 @@ CHUNK_ROWS = 1 << 16  # rows read, checked and turned into ticks at a time
 _LINES = partial(io.StringIO, newline="")  # a block's lines, kept whole as open(newline="") does
 
 
+def _line_breaks(text: str) -> int:
+    """Lines ended in ``text``, counted as ``open(newline="")`` and the csv module count them."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
 class Table:
-    """The non-blank rows of one CSV file; ``header`` tells whether the first is names."""
+    """The non-blank rows of one CSV file; ``header`` tells whether the first is names.
+
+    Blocks of nothing but blank lines are counted and skipped before the csv module sees them
+    (a file of a billion line breaks reads at the speed of ``str.isspace``), so a line number
+    is the csv reader's plus ``_skipped``."""
 
     def __init__(self, path: Path):
         self.path = path
         self._stream, text = csv_text(path)
         self.name = self._stream.name
         self.header = False
-        lines = chain.from_iterable(map(_LINES, text))
-        peeked: list[str] = []
+        self._skipped = 0
         try:
-            for line in lines:  # comma, unless the first line has none but a semicolon or tab
-                peeked.append(line)
-                if line.strip():
-                    break
+            first, rest = self._first_text(text)
         except BaseException:
             self.close()
             raise
-        first = peeked[-1] if peeked else ""
-        self.delimiter = next((s for s in ",;\t" if s in first), ",")
-        self._reader = csv.reader(chain(peeked, lines), delimiter=self.delimiter)
+        # comma, unless the first line has none but a semicolon or tab
+        line = first.split("\n", 1)[0].split("\r", 1)[0]
+        self.delimiter = next((s for s in ",;\t" if s in line), ",")
+        lines = chain.from_iterable(map(_LINES, chain((first,), self._not_blank(rest))))
+        self._reader = csv.reader(lines, delimiter=self.delimiter)
         self._rows: Iterator[list[str]] = filter(None, self._reader)  # a blank line reads as []
         self._first: list[str] | None = None
         self.first_line: int | None = None  # where the first row ends
+
+    def _first_text(self, text: Iterator[str]) -> tuple[str, Iterator[str]]:
+        """The text from the first line with anything but white space in it, and the blocks
+        after it (blank lines before it are counted, not kept)."""
+        for block in text:
+            stripped = block.lstrip()
+            if not stripped:
+                self._skipped += _line_breaks(block)
+                continue
+            head = block[: len(block) - len(stripped)]
+            cut = max(head.rfind("\n"), head.rfind("\r")) + 1
+            self._skipped += _line_breaks(block[:cut])
+            return block[cut:], text
+        return "", text
+
+    def _not_blank(self, text: Iterator[str]) -> Iterator[str]:
+        for block in text:
+            if block.isspace():
+                self._skipped += _line_breaks(block)
+            else:
+                yield block
+
+    @property
+    def _line_num(self) -> int:
+        return self._reader.line_num + self._skipped
 
     def close(self) -> None:
         self._stream.close()
@@ -68,7 +100,7 @@ class Table:
         with self._csv_errors():
             for row in self._rows:
                 if any(map(str.strip, row)):
-                    self._first, self.first_line = row, self._reader.line_num
+                    self._first, self.first_line = row, self._line_num
                     return self.first_line, row
         return None
 
@@ -123,7 +155,7 @@ class Table:
         with self._again() as again:
             for n, _ in enumerate(again._data_rows()):
                 if n == index:
-                    return again._reader.line_num
+                    return again._line_num
         raise MarketDataError(self.path, None, "the file changed while it was read")
 
     def _csv_errors(self) -> _CsvErrors:
@@ -143,5 +175,5 @@ class _CsvErrors:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if isinstance(exc, csv.Error):
-            line = self.table._reader.line_num or None
+            line = self.table._line_num or None
             raise MarketDataError(self.table.path, line, f"not readable as CSV ({exc})") from None

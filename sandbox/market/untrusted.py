@@ -43,7 +43,7 @@ def size_text(n: int) -> str:
     for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
         if n >= 1 << shift and n % (1 << shift) == 0:
             return f"{n >> shift:,} {unit}"
-    return f"{n:,} bytes"
+    return f"{n / (1 << 20):,.0f} MiB" if n >= 1 << 20 else f"{n:,} bytes"
 
 
 def open_regular(path: str | Path, error: type[FileProblem]) -> IO[bytes]:
@@ -158,8 +158,10 @@ class TextBlocks:
         self.close()
 
     def _read(self) -> bytes:
+        """The next piece of the (decompressed) bytes. ``read1`` makes at most one read of the
+        stream below, so a compressed file that ends early loses nothing before the end."""
         try:
-            return self._stream.read(BLOCK_BYTES)
+            return self._stream.read1(BLOCK_BYTES)  # type: ignore[attr-defined]
         except EOFError:
             if self.allow_cut:
                 self.cut_short = True
@@ -175,7 +177,8 @@ class TextBlocks:
 
     def raw_blocks(self) -> Iterator[bytes]:
         """Blocks of bytes, each ending at a line break (but perhaps the last)."""
-        carry = b""
+        carry: list[bytes] = []  # the start of a line that has not ended yet
+        carried = 0
         total = 0
         limit = self._limit
         while True:
@@ -187,20 +190,20 @@ class TextBlocks:
                 raise self.error(self.path, None, self._too_big(limit))
             cut = chunk.rfind(b"\n")
             if cut < 0:
-                carry += chunk
-                if len(carry) > MAX_LINE_BYTES:
+                carry.append(chunk)
+                carried += len(chunk)
+                if carried > MAX_LINE_BYTES:
                     raise self._too_long()
                 continue
-            if len(carry) + chunk.find(b"\n") > MAX_LINE_BYTES:
+            if carried + chunk.find(b"\n") > MAX_LINE_BYTES:
                 raise self._too_long()
-            block = carry + chunk[: cut + 1] if carry else chunk[: cut + 1]
-            carry = chunk[cut + 1 :]
+            carry.append(chunk[: cut + 1])
+            block = b"".join(carry) if len(carry) > 1 else carry[0]
+            carry, carried = [chunk[cut + 1 :]], len(chunk) - cut - 1
             yield block
             self.lines += block.count(b"\n")
-        if carry:
-            if len(carry) > MAX_LINE_BYTES:
-                raise self._too_long()
-            yield carry
+        if carried:
+            yield b"".join(carry)
 
     def _too_big(self, limit: int) -> str:
         if self.compressed and limit < MAX_TEXT_BYTES:

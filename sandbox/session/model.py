@@ -61,6 +61,16 @@ Symbol = Annotated[str, Field(min_length=1, max_length=MAX_SYMBOL_LENGTH)]
 PositionId = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
 
 
+def profile_name_problem(name: str) -> str | None:
+    """A profile is a name from resources/profiles, never a path a shared file (or a typo)
+    chooses: why ``name`` is not one, or None."""
+    if _PROFILE_NAME.fullmatch(name):
+        return None
+    return (
+        f"{name[:40]!r} is not a profile name (such as {DEFAULT_PROFILE}); a profile is named, never a file"
+    )
+
+
 def depth_problem(value: Any) -> str | None:
     """Whether JSON ``value`` nests deeper than ``MAX_DEPTH`` (without recursing)."""
     stack = [(value, 1)]
@@ -93,12 +103,9 @@ class SessionHeader(BaseModel):
     @field_validator("profile")
     @classmethod
     def _plain_name(cls, name: str) -> str:
-        """A profile is a name from resources/profiles, never a path a shared file chooses."""
-        if not _PROFILE_NAME.fullmatch(name):
-            raise ValueError(
-                f"{name[:40]!r} is not a profile name (such as {DEFAULT_PROFILE}); "
-                "a session names a profile, never a file"
-            )
+        problem = profile_name_problem(name)
+        if problem:
+            raise ValueError(problem)
         return name
 
     @field_validator("instruments")

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ..engine import commands as c
 from ..engine.limits import MAX_PRICE, MAX_TIME_MS, MIN_PRICE, PLACES, price_problem
 from ..errors import FileProblem
-from ..market.errors import shown
+from ..market.errors import brief
 from ..market.symbols import MAX_SYMBOL_LENGTH
 from ..market.untrusted import TextBlocks
 from ..profiles import ProfileError, load_profile
@@ -69,11 +69,12 @@ def looks_like_session(path: str | Path) -> bool:
     """True if the first non-blank line is a session header (so the file is not market data).
     Anything that cannot be read says False: the market-data reader then says why."""
     try:
-        with TextBlocks(path, SessionError) as blocks:
+        with TextBlocks(path, SessionError, allow_cut=True) as blocks:
             for block in blocks:
-                for line in block.split("\n"):
-                    if line.strip():
-                        return f'"{FORMAT}"' in line or f"'{FORMAT}'" in line
+                text = block.lstrip()  # blank lines before the first are skipped a block at a time
+                if text:
+                    line = text.split("\n", 1)[0]
+                    return f'"{FORMAT}"' in line or f"'{FORMAT}'" in line
     except SessionError:
         return False
     return False
@@ -89,7 +90,7 @@ def parse_header(path: str | Path, line: str, lineno: int = 1) -> SessionHeader:
         raise SessionError(
             path,
             lineno,
-            f"session version {shown(repr(data.get('version')))} is not supported (this app reads version 1)",
+            f"session version {brief(data.get('version'))} is not supported (this app reads version 1)",
         )
     problem = depth_problem(data)
     if problem:
@@ -106,18 +107,24 @@ def parse_header(path: str | Path, line: str, lineno: int = 1) -> SessionHeader:
 
 
 class _Lines:
-    """The lines of a file's text blocks, without their line breaks. ``partial`` turns true as
-    the last line comes if it has no line break (a recording cut while writing it)."""
+    """The lines of a file's text blocks, without their line breaks. Blocks of nothing but
+    blank lines are skipped whole and counted in ``skipped`` (a file of a billion line breaks
+    reads at the speed of ``str.isspace``): a line's number is the count of lines handed out
+    plus ``skipped``. ``partial`` turns true as the last line comes if it has no line break (a
+    recording cut while writing it)."""
 
     def __init__(self, blocks: TextBlocks):
         self.blocks = blocks
+        self.skipped = 0
         self.partial = False
 
     def __iter__(self) -> Iterator[str]:
         for block in self.blocks:
-            if block.endswith("\n"):
+            if block.isspace():
+                self.skipped += block.count("\n")
+            elif block.endswith("\n"):
                 yield from block[:-1].split("\n")
-            else:  # the end of the file, after the last line break
+            else:  # the end of the file, after its last line break: one line
                 self.partial = True
                 yield block
 
@@ -147,6 +154,8 @@ class SessionFile:
                     break
             if not first.strip():
                 raise SessionError(path, None, "the file is empty: a session needs a header line")
+            number += lines.skipped
+            lines.skipped = 0
             if read_header:
                 self.header = parse_header(path, first, number)
         except BaseException:
@@ -183,23 +192,24 @@ class SessionFile:
                         if blocks.cut_short:
                             break
                         self.warnings.append(
-                            f"{path}:{number}: the last line is incomplete (the "
+                            f"{path}:{number + lines.skipped}: the last line is incomplete (the "
                             f"recording was cut off); everything before it was loaded"
                         )
                         return
-                    data = _decode(path, line, number, "the line")
+                    data = _decode(path, line, number + lines.skipped, "the line")
                 if type(data) is not dict:
-                    raise SessionError(path, number, "an event must be a JSON object")
+                    raise SessionError(path, number + lines.skipped, "an event must be a JSON object")
                 t = data.get("t")
                 if type(t) is not int or not 0 <= t <= MAX_TIME_MS:
                     raise SessionError(
                         path,
-                        number,
-                        f"t must be a whole number of milliseconds from 0 to {MAX_TIME_MS:,}, "
-                        f"not {shown(repr(t))}",
+                        number + lines.skipped,
+                        f"t must be a whole number of milliseconds from 0 to {MAX_TIME_MS:,}, not {brief(t)}",
                     )
                 if t < last_t:
-                    raise SessionError(path, number, f"t goes back in time ({t} after {last_t})")
+                    raise SessionError(
+                        path, number + lines.skipped, f"t goes back in time ({t} after {last_t})"
+                    )
                 if until is not None and t > until:
                     return
                 last_t = t
@@ -221,13 +231,14 @@ class SessionFile:
                     except (InvalidOperation, ValueError):
                         good = False
                     if not good:
-                        raise SessionError(path, number, _price_sentence(symbol, raw))
+                        raise SessionError(path, number + lines.skipped, _price_sentence(symbol, raw))
                     yield t, symbol, price
                 elif type(kind) is str and kind in _IGNORED:
                     continue
                 else:
-                    yield t, None, self._command(data, kind, number)
+                    yield t, None, self._command(data, kind, number + lines.skipped)
             if blocks.cut_short:
+                number += lines.skipped
                 self.warnings.append(
                     f"{path}:{number}: the compressed file ends early (the recording was "
                     f"cut off); everything before line {number} was loaded"
@@ -242,14 +253,14 @@ class SessionFile:
             event = COMMAND_EVENT.validate_python(data)
         except ValidationError as exc:
             if type(kind) is not str or kind not in _COMMAND_KINDS:
-                raise SessionError(path, number, f"unknown event type {shown(repr(kind))}") from None
+                raise SessionError(path, number, f"unknown event type {brief(kind)}") from None
             raise SessionError(path, number, f"bad {kind} event: {_pydantic_sentence(exc, kind)}") from None
         return event.command()
 
 
 def _price_sentence(symbol: object, raw: object) -> str:
     if type(symbol) is not str or not symbol:
-        return f"a price event needs a symbol, got {shown(repr(symbol))}"
+        return f"a price event needs a symbol, got {brief(symbol)}"
     if len(symbol) > MAX_SYMBOL_LENGTH:
         return f"a symbol has at most {MAX_SYMBOL_LENGTH} characters, not {len(symbol):,}"
     try:
@@ -257,8 +268,8 @@ def _price_sentence(symbol: object, raw: object) -> str:
     except (InvalidOperation, ValueError):
         value = None
     if not isinstance(value, Decimal):
-        return f"a price event needs a price (a number), got {shown(repr(raw))}"
-    return price_problem(value) or f"bad price {shown(repr(raw))}"
+        return f"a price event needs a price (a number), got {brief(raw)}"
+    return price_problem(value) or f"bad price {brief(raw)}"
 
 
 class Session:

@@ -10,8 +10,10 @@ temporary file beside the target, renamed over it when complete, never over the 
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
+from types import TracebackType
 
 from ..session.outputs import OutputError, atomic_file, output_problem
 
@@ -46,6 +48,25 @@ def render_shot(
 
 
 def _render(file: str, at_ms: int | None, width: int, height: int, symbol: str | None) -> bytes:
+    """The PNG; an exception raised while Qt draws (reported to ``sys.excepthook``, not raised)
+    becomes a ShotError rather than a traceback beside a picture of a broken window."""
+    failures: list[BaseException] = []
+
+    def keep(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        failures.append(exc)
+
+    previous, sys.excepthook = sys.excepthook, keep
+    try:
+        png = _draw(file, at_ms, width, height, symbol)
+    finally:
+        sys.excepthook = previous
+    if failures:
+        exc = failures[0]
+        raise ShotError(f"{file}: the window could not draw this moment ({type(exc).__name__}: {exc})")
+    return png
+
+
+def _draw(file: str, at_ms: int | None, width: int, height: int, symbol: str | None) -> bytes:
     from ..app import application
 
     app = application()
@@ -61,7 +82,7 @@ def _render(file: str, at_ms: int | None, width: int, height: int, symbol: str |
                 raise ShotError(window.last_error or f"{file}: cannot be opened")
             window.notices.clear()
             timeline = window.bridge.timeline
-            if at_ms is None:
+            if at_ms is None or at_ms >= timeline.end_t:  # after the end, the end is what it shows
                 timeline.seek_index(len(timeline))
             else:
                 timeline.seek(int(at_ms))
