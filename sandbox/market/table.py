@@ -23,7 +23,7 @@ import numpy as np
 from .errors import MarketDataError, Problem
 from .files import csv_text
 
-CHUNK_ROWS = 1 << 16  # rows read, checked and turned into ticks at a time
+CHUNK_ROWS = 1 << 14  # rows read, checked and turned into ticks at a time
 _LINES = partial(io.StringIO, newline="")  # a block's lines, kept whole as open(newline="") does
 
 

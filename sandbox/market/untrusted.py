@@ -161,7 +161,8 @@ class TextBlocks:
         """The next piece of the (decompressed) bytes. ``read1`` makes at most one read of the
         stream below, so a compressed file that ends early loses nothing before the end."""
         try:
-            return self._stream.read1(BLOCK_BYTES)  # type: ignore[attr-defined]
+            piece: bytes = self._stream.read1(BLOCK_BYTES)  # type: ignore[attr-defined]
+            return piece
         except EOFError:
             if self.allow_cut:
                 self.cut_short = True

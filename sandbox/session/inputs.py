@@ -141,7 +141,8 @@ class Inputs:
             return
         self._reserve(k)
         end = self.n + k
-        for array, values in zip((self._t, self._sym, self._coef, self._exp), columns):
+        arrays: tuple[np.ndarray, ...] = (self._t, self._sym, self._coef, self._exp)
+        for array, values in zip(arrays, columns):
             array[self.n : end] = values
             values.clear()
         self.n = end

@@ -69,13 +69,22 @@ class MarketSource:
 
 
 def _write_ticks(out: str | Path, header: SessionHeader, ticks: Iterable[PriceTick]) -> int:
+    """Header and price lines, written a few thousand lines at a time."""
     count = 0
     with atomic_writer(out) as stream:
         stream.write(dumps(header.to_dict()) + "\n")
-        write = stream.write
-        for tick in ticks:
-            write(price_line(tick.t, tick.symbol, tick.price) + "\n")
-            count += 1
+        batch: list[str] = []
+        for t, symbol, price in ticks:
+            batch.append(price_line(t, symbol, price))
+            if len(batch) == 4096:
+                batch.append("")
+                stream.write("\n".join(batch))
+                count += 4096
+                batch.clear()
+        if batch:
+            batch.append("")
+            stream.write("\n".join(batch))
+            count += len(batch) - 1
     return count
 
 
