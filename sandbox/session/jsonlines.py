@@ -16,8 +16,8 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import IO, Any, cast
 
 from ..engine import Price
