@@ -215,6 +215,38 @@ class Inputs:
         return Commands(self)
 
 
+class Times(Sequence[int]):
+    """The inputs' times (ms) as a read-only sequence of Python ints that follows the store as
+    it grows (``array`` is the int64 numpy view, for vector work)."""
+
+    __slots__ = ("inputs",)
+
+    def __init__(self, inputs: Inputs):
+        self.inputs = inputs
+
+    @property
+    def array(self) -> np.ndarray:
+        return self.inputs.times
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+    def __getitem__(self, i: int | slice) -> int | list[int]:
+        if isinstance(i, slice):
+            result: list[int] = self.inputs.times[i].tolist()
+            return result
+        return int(self.inputs.times[i])
+
+    def __iter__(self) -> Iterator[int]:
+        times = self.inputs.times
+        for lo in range(0, len(times), _BATCH):
+            yield from times[lo : lo + _BATCH].tolist()
+
+
 class Commands(Sequence[Command]):
     """The inputs' commands as a read-only sequence (each built when asked for)."""
 

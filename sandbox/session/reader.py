@@ -24,7 +24,7 @@ from ..market.errors import brief
 from ..market.symbols import MAX_SYMBOL_LENGTH
 from ..market.untrusted import TextBlocks
 from ..profiles import ProfileError, load_profile
-from .inputs import Commands, Inputs, Item, TooManySymbols
+from .inputs import Commands, Inputs, Item, Times, TooManySymbols
 from .model import COMMAND_EVENT, FORMAT, SessionHeader, depth_problem
 
 _IGNORED = frozenset({"note"})
@@ -275,8 +275,8 @@ def _price_sentence(symbol: object, raw: object) -> str:
 class Session:
     """A session in memory: the header and every input, in file order, compactly (``Inputs``).
 
-    ``times`` and ``commands`` read like the lists they once were (an int64 array and a sequence
-    of commands); ``items`` streams them like ``SessionFile.items``."""
+    ``times`` and ``commands`` read like the lists they once were (sequences of ints and of
+    commands, built as they are read); ``items`` streams them like ``SessionFile.items``."""
 
     def __init__(
         self,
@@ -297,8 +297,8 @@ class Session:
         return len(self.inputs)
 
     @property
-    def times(self) -> Any:  # an int64 numpy array
-        return self.inputs.times
+    def times(self) -> Times:
+        return Times(self.inputs)
 
     @property
     def commands(self) -> Commands:

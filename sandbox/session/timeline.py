@@ -11,7 +11,8 @@ furthest point reached and shown up to the current one: re-applied inputs give t
 (the engine is deterministic), so they are not stored twice.
 
 The inputs live in ``inputs.Inputs`` (numpy arrays, about 21 bytes a price), not as a Python
-object each: ``times`` is an int64 array and ``commands`` a read-only sequence built on demand.
+object each: ``times`` and ``commands`` are read-only sequences built as they are read (of ints,
+of commands), following the timeline as it grows.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 from ..engine import Account, Command, Event, Liquidated, Price
 from ..engine.limits import MAX_TIME_MS
 from .history import Series
-from .inputs import Commands, Inputs
+from .inputs import Commands, Inputs, Times
 from .jsonlines import atomic_writer, dumps, item_line
 from .model import SessionHeader
 from .reader import Session
@@ -96,9 +97,9 @@ class Timeline:
         return len(self._inputs)
 
     @property
-    def times(self) -> np.ndarray:
-        """The time (ms) of every input, int64: a view, valid until the next input."""
-        return self._inputs.times
+    def times(self) -> Times:
+        """The time (ms) of every input (``times.array``: as an int64 numpy array)."""
+        return Times(self._inputs)
 
     @property
     def commands(self) -> Commands:
@@ -211,13 +212,13 @@ class Timeline:
     def seek(self, t_ms: int) -> None:
         """The state after every input with time ≤ ``t_ms``; the clock shows ``t_ms``."""
         t_ms = _clamp_time(t_ms)
-        self.seek_index(int(np.searchsorted(self.times, t_ms, side="right")))
+        self.seek_index(int(np.searchsorted(self._inputs.times, t_ms, side="right")))
         self.t = t_ms
 
     def play_until(self, t_ms: int) -> list[Event]:
         """Advance the clock to ``t_ms`` (never past the last input) applying what falls due."""
         t_ms = _clamp_time(t_ms)
-        stop = self.index + int(np.searchsorted(self.times[self.index :], t_ms, side="right"))
+        stop = self.index + int(np.searchsorted(self._inputs.times[self.index :], t_ms, side="right"))
         events = self._apply_to(stop)
         self.t = max(self.t, min(t_ms, self.end_t))
         return events
