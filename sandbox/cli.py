@@ -26,6 +26,7 @@ from .market import SCENARIOS, START_PRICES, Simulator, load_market_file
 from .market.symbols import symbol_problem
 from .market.untrusted import check_regular
 from .profiles import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
+from .risk.command import add_odds_command
 from .session.compare import compare, comparison_dict, comparison_text
 from .session.model import profile_name_problem
 from .session.outputs import output_problem
@@ -34,6 +35,7 @@ from .session.report import plain, write_report, write_summary
 from .session.runner import Source, run
 from .session.sources import MarketSource, market_session, write_market_session, write_simulated_session
 from .session.spool import EventSpool
+from .session.twins import twin_report_json, twin_report_text
 
 PROG = "margin-sandbox"
 MAX_DURATION_MS = 7 * 86_400_000  # simulate: a week of ticks is about 7 million lines
@@ -136,13 +138,13 @@ def open_source(path: str, symbol: str | None = None, profile: str | None = None
     return _market_source(path, symbol, profile)
 
 
-def load_any(path: str, symbol: str | None = None) -> Session:
+def load_any(path: str, symbol: str | None = None, profile: str | None = None) -> Session:
     """A session file, or a market-data file as a session of its price events, in memory (in
     compact arrays; ``open_source`` streams instead)."""
     check_regular(path, FileProblem)
     if _is_session(path):
         return read_session(path)
-    return market_session(_market_source(path, symbol, None).data)
+    return market_session(_market_source(path, symbol, profile).data)
 
 
 def _emit(write: Callable[[IO[str]], object]) -> None:
@@ -177,9 +179,18 @@ def _profiles(spec: str) -> list[str]:
 
 # ---------------------------------------------------------------------- commands
 def _replay(args: argparse.Namespace) -> int:
+    if args.twin and args.compare is not None:
+        raise BadInput("--twin and --compare cannot be combined: run one, then the other")
     names = _profiles(args.compare) if args.compare is not None else None
     if args.profile is not None:
         _profile(args.profile, "--profile")
+    if args.twin:  # three accounts over one list of inputs: held in memory (compact arrays)
+        session = load_any(args.file, args.symbol, args.profile)
+        _warn(session)
+        report = twin_report_json if args.json else twin_report_text
+        text = report(session, args.until, args.profile)
+        _emit(lambda out: out.write(text))
+        return 0
     source = open_source(args.file, args.symbol, args.profile)
     if names is not None:
         cmp = compare(source, names, args.until)
@@ -281,6 +292,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="P1,P2,…",
         help="replay under each profile and compare liquidation prices per position",
     )
+    replay.add_argument("--twin", action="store_true", help="also replay as all cross and all isolated")
     replay.set_defaults(run=_replay)
     sim = sub.add_parser("simulate", help="write a session of simulated prices")
     sim.add_argument("-o", "--output", required=True, metavar="FILE")
@@ -311,6 +323,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     shot.add_argument("--symbol", type=_symbol, help="for a market-data file: the instrument its prices are")
     shot.set_defaults(run=_shot)
+    add_odds_command(sub)
     return parser
 
 

@@ -12,7 +12,7 @@ QT = ("PySide6", "pyqtgraph", "superqt", "qtpy", "shiboken6")
 def test_lower_layers_load_without_qt():
     code = (
         "import sys, importlib, pkgutil, sandbox, sandbox.cli, sandbox.profiles\n"
-        "for name in ('engine', 'market', 'session'):\n"
+        "for name in ('engine', 'market', 'session', 'risk'):\n"
         "    pkg = importlib.import_module('sandbox.' + name)\n"
         "    for m in pkgutil.iter_modules(pkg.__path__):\n"
         "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
