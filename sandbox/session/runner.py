@@ -8,14 +8,17 @@ line at a time however long the file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
+
+import numpy as np
 
 from ..engine import Account, Event, Price
 from ..profiles import load_profile
 from .inputs import Item
 from .model import SessionHeader
+from .reader import Session
 
 
 class Source(Protocol):
@@ -45,7 +48,7 @@ def new_account(header: SessionHeader, profile: str | None = None) -> Account:
 class RunResult:
     account: Account
     t: int
-    events: EventSink
+    events: EventSink = field(default_factory=list)  # type: ignore[assignment]
 
 
 def run(
@@ -83,3 +86,14 @@ def feed(result: RunResult, items: Iterable[Item]) -> None:
         if out:
             extend(out)
     result.t = t
+
+
+def advance(result: RunResult, session: Session, start: int, until: int | None) -> int:
+    """Apply ``session``'s inputs from index ``start`` while their time is ≤ ``until``; returns
+    the next index (a replay in steps, as the twins' oracle does)."""
+    times = session.inputs.times
+    stop = len(times) if until is None else start + int(np.searchsorted(times[start:], until, side="right"))
+    feed(result, session.inputs.items(start, stop))
+    if until is not None and until > result.t:
+        result.t = until
+    return stop
