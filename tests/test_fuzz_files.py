@@ -1,5 +1,5 @@
 """Issue 9, "How we will know": mutated session and market files through the real command line
-(``replay``, ``replay --json``, ``import``, a few ``shot``): every run ends with exit 0 or exit 2
+(``replay`` with and without ``--json``, ``--compare`` and ``--twin``, ``import``, a few ``shot``): every run ends with exit 0 or exit 2
 and one line, never a traceback; and hostile inputs under a 2 GB address-space limit and a
 30-second timeout end with one line.
 
@@ -243,12 +243,10 @@ def test_mutated_sessions_replay_or_are_one_sentence(tmp_path, capsys, block):
         path.write_bytes(data)
         check(cli(capsys, "replay", path, *(["--json"] if case % 2 else [])), case)
         if case % 7 == 0:
-            check(
-                cli(
-                    capsys, "replay", path, "--compare", "binance-usdm,okx", "--until", str(rng.randrange(12))
-                ),
-                case,
-            )
+            until = str(rng.randrange(12))
+            check(cli(capsys, "replay", path, "--compare", "binance-usdm,okx", "--until", until), case)
+        if case % 5 == 0:
+            check(cli(capsys, "replay", path, "--twin"), case)
 
 
 @pytest.mark.parametrize("block", range(4))
