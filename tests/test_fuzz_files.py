@@ -1,7 +1,7 @@
 """Issue 9, "How we will know": mutated session and market files through the real command line
 (``replay`` plain, ``--json``, ``--compare`` and ``--twin``; ``import``; a few ``shot``): every
-run ends with exit 0 or exit 2 and one line, never a traceback; and hostile inputs under a 2 GB address-space limit and a
-30-second timeout end with one line.
+run ends with exit 0 or exit 2 and one line, never a traceback; and hostile inputs under a 2 GB
+address-space limit and a 30-second timeout end with one line.
 
 The mutator is seeded (``random.Random(case)``): a failing case is reproduced by its number.
 """
