@@ -44,12 +44,9 @@ class Recorder:
     def record(self, t: int, command: Command) -> None:
         self._write(item_line(t, None, command))
 
-    def record_many(self, inputs: Iterable[tuple[int, Command]]) -> None:
-        """Several inputs in one write (a frame's worth of ticks), flushed once."""
-        self.record_items((t, None, c) for t, c in inputs)
-
     def record_items(self, items: Iterable[Item]) -> None:
-        """Several inputs as items (``inputs.Item``), written a batch at a time, flushed once."""
+        """Several inputs (a frame's worth of ticks, or a branch's inheritance) as items
+        (``inputs.Item``), written a batch at a time and flushed once."""
         if self._out is None:
             raise ValueError(f"{self.path}: the recording is closed")
         out, count, batch = self._out, 0, []
