@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO
 
 from ..engine import Event
+from .outputs import OutputError
 
 
 class EventSpool:
@@ -38,9 +39,14 @@ class EventSpool:
             self._spill()
 
     def _spill(self) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="margin-sandbox-events-")  # noqa: SIM115 (see close)
-        pickle.dump(self._memory, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="margin-sandbox-events-")  # noqa: SIM115 (see close)
+            pickle.dump(self._memory, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as exc:  # a full temporary folder: one sentence, like any output
+            raise OutputError(
+                tempfile.gettempdir(), None, f"cannot keep the replay's events there ({exc.strerror or exc})"
+            ) from None
         self._batches += 1
         self._spilled += len(self._memory)
         self._memory = []

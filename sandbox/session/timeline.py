@@ -336,10 +336,17 @@ class Timeline:
     def liquidation_times(self) -> list[int]:
         """Times of every liquidation in the whole timeline, ahead of the current point too."""
         if self._liquidation_times is None:
-            if self._reached < len(self._inputs):
+            if self._reached < len(self._inputs):  # a replay ahead, keeping only liquidations
                 whole = Session(self.path or "", self.header, inputs=self._inputs)
-                said: Iterable[Event] = run(whole, profile=self.profile).events
+                said: Iterable[Event] = run(whole, profile=self.profile, events=_Liquidations()).events
             else:
                 said = (e for _, e in self._events)
             self._liquidation_times = [e.t for e in said if isinstance(e, Liquidated)]
         return self._liquidation_times
+
+
+class _Liquidations(list[Event]):
+    """An event sink that keeps only liquidations (a long file may say much else)."""
+
+    def extend(self, events: Iterable[Event], /) -> None:
+        super().extend(e for e in events if isinstance(e, Liquidated))
