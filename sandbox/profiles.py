@@ -1,21 +1,40 @@
 """Exchange rule profiles on disk (``resources/profiles/*.json``), validated with pydantic and
 turned into the engine's ``Profile``. The session header's ``instruments`` use the same
-instrument schema, with every field but ``symbol`` optional."""
+instrument schema, with every field but ``symbol`` optional.
+
+A profile is named, never located: ``load_profile`` takes the name of a file in
+``resources/profiles`` and nothing else, so a session shared by someone else cannot make the app
+read a file of its choosing. Every number a header can override is bounded to what the engine
+holds (``sandbox/engine/limits.py``), so a hostile header cannot put in a value the engine would
+choke on.
+"""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .engine import Bracket, Instrument, MaintenanceBasis, MarginRules, Profile
+from .engine import Bracket, Instrument, Leftover, MaintenanceBasis, MarginRules, Profile
 from .engine.instrument import derived_maintenance_amounts
+from .engine.limits import MAX_LEVERAGE, MAX_MONEY, MAX_PRICE, MAX_QTY, PLACES
 
 PROFILE_DIR = Path(__file__).resolve().parents[1] / "resources" / "profiles"
 DEFAULT_PROFILE = "binance-usdm"
+MAX_BRACKETS = 200  # per instrument (real tables have up to ~40 rows)
+MAX_INSTRUMENTS = 300  # per profile, and per session header
+_TEXT = 64  # longest symbol
+
+# Numbers a profile or header may carry: finite (pydantic refuses "NaN" and "Infinity" for
+# decimals unless asked), within the engine's ranges, with a bounded number of digits.
+_Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, max_digits=40)]
+_Rate = Annotated[Decimal, Field(ge=0, lt=1, max_digits=30)]  # MMR: 1/30 needs 28 digits
+_Fee = Annotated[Decimal, Field(gt=-1, lt=1, decimal_places=PLACES)]
+_Tick = Annotated[Decimal, Field(gt=0, le=MAX_PRICE, decimal_places=PLACES)]
+_Step = Annotated[Decimal, Field(gt=0, le=MAX_QTY, decimal_places=PLACES)]
 
 
 class ProfileError(Exception):
@@ -27,35 +46,37 @@ class _Strict(BaseModel):
 
 
 class BracketModel(_Strict):
-    notional_floor: Decimal = Field(ge=0)
-    notional_cap: Decimal = Field(gt=0)
-    max_leverage: int = Field(ge=1)
-    mmr: Decimal = Field(ge=0, lt=1)
-    maintenance_amount: Decimal | None = None
+    notional_floor: _Money
+    notional_cap: Annotated[Decimal, Field(gt=0, le=MAX_MONEY, max_digits=40)]
+    max_leverage: int = Field(ge=1, le=MAX_LEVERAGE)
+    mmr: _Rate
+    maintenance_amount: _Money | None = None
 
 
 class InstrumentModel(_Strict):
     """An instrument as written in a profile or a session header (where all but symbol is optional)."""
 
-    symbol: str = Field(min_length=1)
-    tick_size: Decimal | None = Field(default=None, gt=0)
-    qty_step: Decimal | None = Field(default=None, gt=0)
-    taker_fee: Decimal | None = Field(default=None, ge=0)
-    maker_fee: Decimal | None = None
-    liquidation_fee: Decimal | None = Field(default=None, ge=0)
-    brackets: list[BracketModel] | None = Field(default=None, min_length=1)
+    symbol: str = Field(min_length=1, max_length=_TEXT, pattern=r"^[A-Za-z0-9._:/-]+$")
+    tick_size: _Tick | None = None
+    qty_step: _Step | None = None
+    taker_fee: Annotated[Decimal, Field(ge=0, lt=1, decimal_places=PLACES)] | None = None
+    maker_fee: _Fee | None = None
+    liquidation_fee: Annotated[Decimal, Field(ge=0, lt=1, decimal_places=PLACES)] | None = None
+    brackets: list[BracketModel] | None = Field(default=None, min_length=1, max_length=MAX_BRACKETS)
 
 
 class MarginModel(_Strict):
     maintenance_basis: MaintenanceBasis = MaintenanceBasis.MARK
     fee_in_requirement: bool = False
     maintenance_amount: Literal["derived", "none"] = "derived"
+    initial_margin_basis: MaintenanceBasis = MaintenanceBasis.MARK
+    liquidation_leftover: Leftover = Leftover.INSURANCE_FUND
 
 
 class FeesModel(_Strict):
-    taker_fee: Decimal = Field(ge=0)
-    maker_fee: Decimal
-    liquidation_fee: Decimal = Field(ge=0)
+    taker_fee: Annotated[Decimal, Field(ge=0, lt=1, decimal_places=PLACES)]
+    maker_fee: _Fee
+    liquidation_fee: Annotated[Decimal, Field(ge=0, lt=1, decimal_places=PLACES)]
 
 
 class ProfileModel(_Strict):
@@ -68,7 +89,7 @@ class ProfileModel(_Strict):
     notes: str = ""
     margin: MarginModel = MarginModel()
     defaults: FeesModel
-    instruments: list[InstrumentModel] = Field(min_length=1)
+    instruments: list[InstrumentModel] = Field(min_length=1, max_length=MAX_INSTRUMENTS)
 
 
 def build_brackets(
@@ -90,15 +111,11 @@ def build_brackets(
 def _instrument(
     model: InstrumentModel, base: Instrument | None, fees: FeesModel, amounts: Literal["derived", "none"]
 ) -> Instrument:
-    def pick(name: str, default: Decimal | None) -> Decimal:
-        value = getattr(model, name)
-        if value is not None:
-            return value
-        if base is not None:
-            return getattr(base, name)
-        if default is None:
-            raise ProfileError(f"{model.symbol} is a new instrument and needs {name}")
-        return default
+    def pick(value: Decimal | None, inherited: Decimal | None, default: Decimal | None, name: str) -> Decimal:
+        for candidate in (value, inherited, default):
+            if candidate is not None:
+                return candidate
+        raise ProfileError(f"{model.symbol} is a new instrument and needs {name}")
 
     if model.brackets is not None:
         brackets = build_brackets(model.symbol, model.brackets, amounts)
@@ -109,11 +126,16 @@ def _instrument(
     try:
         return Instrument(
             model.symbol,
-            pick("tick_size", None),
-            pick("qty_step", None),
-            pick("taker_fee", fees.taker_fee),
-            pick("maker_fee", fees.maker_fee),
-            pick("liquidation_fee", fees.liquidation_fee),
+            pick(model.tick_size, base.tick_size if base else None, None, "tick_size"),
+            pick(model.qty_step, base.qty_step if base else None, None, "qty_step"),
+            pick(model.taker_fee, base.taker_fee if base else None, fees.taker_fee, "taker_fee"),
+            pick(model.maker_fee, base.maker_fee if base else None, fees.maker_fee, "maker_fee"),
+            pick(
+                model.liquidation_fee,
+                base.liquidation_fee if base else None,
+                fees.liquidation_fee,
+                "liquidation_fee",
+            ),
             brackets,
         )
     except ValueError as exc:
@@ -124,47 +146,58 @@ def available_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.json"))
 
 
-def _read_model(name_or_path: str | Path) -> ProfileModel:
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = PROFILE_DIR / f"{name_or_path}.json"
-        if not path.exists():
-            raise ProfileError(f"unknown profile {name_or_path!r}; known: {', '.join(available_profiles())}")
+def _unknown(name: object) -> ProfileError:
+    return ProfileError(
+        f"unknown profile {str(name)[:60]!r}: a profile is one of {', '.join(available_profiles())}"
+    )
+
+
+def _read_model(name: str) -> ProfileModel:
+    """The profile called ``name``: only ever a file of ``resources/profiles`` named so."""
+    if not isinstance(name, str) or name not in available_profiles():
+        raise _unknown(name)
+    path = PROFILE_DIR / f"{name}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
         return ProfileModel.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise ProfileError(f"profile {name}: {where}: {err['msg']}") from None
     except (OSError, ValueError) as exc:
-        if isinstance(exc, ValidationError):
-            err = exc.errors()[0]
-            where = ".".join(str(x) for x in err["loc"])
-            raise ProfileError(f"{path}: {where}: {err['msg']}") from None
-        raise ProfileError(f"{path}: {exc}") from None
+        raise ProfileError(f"profile {name}: {exc}") from None
 
 
 _CACHE: dict[str, ProfileModel] = {}
 
 
-def load_profile(
-    name_or_path: str | Path = DEFAULT_PROFILE, overrides: list[InstrumentModel] | None = None
-) -> Profile:
-    """The engine profile named (or at a path), with a session's instrument overrides applied."""
-    key = str(name_or_path)
-    model = _CACHE.get(key)
+def load_profile(name: str = DEFAULT_PROFILE, overrides: list[InstrumentModel] | None = None) -> Profile:
+    """The engine profile called ``name`` (one of ``available_profiles()``), with a session's
+    instrument overrides applied. Anything else (a path, a name with an extension) is a
+    ``ProfileError`` naming the known profiles."""
+    model = _CACHE.get(name) if isinstance(name, str) else None
     if model is None:
-        model = _CACHE[key] = _read_model(name_or_path)
+        model = _CACHE[name] = _read_model(name)
+    if overrides is not None and len(overrides) > MAX_INSTRUMENTS:
+        raise ProfileError(f"header instruments: at most {MAX_INSTRUMENTS} instruments, not {len(overrides)}")
     amounts = model.margin.maintenance_amount
     instruments: dict[str, Instrument] = {}
     try:
         for im in model.instruments:
             instruments[im.symbol] = _instrument(im, None, model.defaults, amounts)
     except ProfileError as exc:
-        raise ProfileError(f"profile {name_or_path}: {exc}") from None
+        raise ProfileError(f"profile {name}: {exc}") from None
     try:
         for im in overrides or ():
             instruments[im.symbol] = _instrument(im, instruments.get(im.symbol), model.defaults, amounts)
     except ProfileError as exc:
         raise ProfileError(f"header instruments: {exc}") from None
-    margin = MarginRules(model.margin.maintenance_basis, model.margin.fee_in_requirement)
+    margin = MarginRules(
+        model.margin.maintenance_basis,
+        model.margin.fee_in_requirement,
+        model.margin.initial_margin_basis,
+        model.margin.liquidation_leftover,
+    )
     return Profile(model.name, model.title, instruments, margin)
 
 

@@ -50,3 +50,12 @@ def qty_problem(value: object) -> str | None:
 
 def money_problem(value: object, what: str = "an amount", allow_negative: bool = False) -> str | None:
     return problem(value, what, -MAX_MONEY if allow_negative else Decimal(0), MAX_MONEY)
+
+
+def leverage_problem(value: object) -> str | None:
+    """Why ``value`` is not a usable leverage: a whole number from 1 to ``MAX_LEVERAGE``."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        return f"leverage must be a whole number from 1, not {value!r:.40}"
+    if value > MAX_LEVERAGE:
+        return f"leverage must be at most {MAX_LEVERAGE}×, not {value}×"
+    return None
