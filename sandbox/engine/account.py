@@ -35,7 +35,15 @@ from .events import (
     Withdrawn,
 )
 from .instrument import ZERO, Instrument
-from .limits import MAX_LEVERAGE, leverage_problem, money_problem, price_problem, qty_problem
+from .limits import (
+    MAX_LEVERAGE,
+    MAX_PRICE,
+    MIN_PRICE,
+    leverage_problem,
+    money_problem,
+    price_problem,
+    qty_problem,
+)
 from .money import QUANTUM, below, ceil_money, floor_money, round_money
 from .position import Position
 from .profile import Leftover, MaintenanceBasis, Profile
@@ -248,6 +256,16 @@ class Account:
     # ------------------------------------------------------------------ commands
     def apply(self, command: Command, t: int) -> tuple[Event, ...] | list[Event]:
         """Apply one input. A rejected command returns one ``Rejected`` and changes nothing."""
+        if type(command) is Price:  # nearly every input: the usual price in as few steps as can be
+            price = command.price
+            usual = (
+                type(price) is Decimal
+                and price.is_finite()
+                and MIN_PRICE <= price <= MAX_PRICE
+                and price.quantize(QUANTUM) == price
+            )
+            if usual and command.symbol in self.profile.instruments:
+                return self.set_mark(t, command.symbol, price)
         problem = _out_of_range(command)
         if problem is not None:
             return [self._rejected(t, command, Rejection("out_of_range", problem))]

@@ -34,7 +34,8 @@ _ZERO = Decimal(0)
 
 @dataclass(slots=True)
 class _Row:
-    """One position's numbers that depend only on itself and its symbol's mark."""
+    """One position's numbers that depend only on itself and its symbol's mark (all of its view
+    but the four numbers a cross position shares with the pool), rounded once."""
 
     p: Position
     mark: Decimal
@@ -42,6 +43,9 @@ class _Row:
     upnl: Decimal
     mm: Decimal  # exact, for ratios and sums
     initial: Decimal
+    entry_shown: Decimal
+    roe: Decimal | None
+    mm_shown: Decimal
     entry_margin: Decimal
     mm_notional: Decimal
     mmr: Decimal
@@ -64,15 +68,15 @@ class _Row:
             p.side,
             p.mode,
             p.qty,
-            round_money(p.entry),
+            self.entry_shown,
             p.leverage,
             self.mark,
             self.notional,
             p.isolated_wallet if p.isolated else None,
             self.upnl,
-            ratio(self.upnl, self.entry_margin),
+            self.roe,
             self.initial,
-            ceil_money(self.mm),
+            self.mm_shown,
             balance,
             margin_ratio,
             liquidation,
@@ -198,6 +202,7 @@ class ViewCache:
             upnl = p.unrealized_pnl(mark)
             mm = requirement(p, rules, mark)
             initial = account._initial(p, mark)
+            entry_margin = ceil_money(p.entry_margin())
             row = _Row(
                 p,
                 mark,
@@ -205,7 +210,10 @@ class ViewCache:
                 upnl,
                 mm,
                 initial,
-                ceil_money(p.entry_margin()),
+                round_money(p.entry),
+                ratio(upnl, entry_margin),
+                ceil_money(mm),
+                entry_margin,
                 mm_notional,
                 bracket.mmr,
                 bracket.maintenance_amount,
