@@ -8,13 +8,15 @@ from decimal import Decimal as D
 
 import pytest
 from conftest import SHARED
+from market_support import rows_of
 
 from sandbox.cli import main
 from sandbox.engine import Open
 from sandbox.market import load_market_file
 from sandbox.session.compare import compare
-from sandbox.session.reader import read_session
-from sandbox.session.sources import market_session
+from sandbox.session.inputs import Inputs
+from sandbox.session.reader import Session, read_session
+from sandbox.session.sources import market_header
 
 FTX = SHARED / "data" / "nautilus_ftx_btc-perp-20211231-20220201_1m.csv"
 
@@ -89,11 +91,13 @@ def test_import_of_a_bad_file_is_one_line_and_writes_nothing(tmp_path):
 
 
 def _ftx_with_long(leverage=20, mode="isolated"):
+    """The FTX file's ticks with a long opened right after the first."""
     data = load_market_file(FTX)
-    session = market_session(data)
-    session.times.insert(1, 0)
-    session.commands.insert(1, Open("BTCUSDT", "long", D("0.1"), leverage, mode))
-    return data, session
+    ticks = data.ticks()
+    inputs = Inputs()
+    inputs.extend([next(ticks), (0, None, Open("BTCUSDT", "long", D("0.1"), leverage, mode))])
+    inputs.extend(ticks)
+    return data, Session(data.path, market_header(data), inputs=inputs)
 
 
 def test_a_20x_isolated_long_on_ftx_dies_in_the_candle_whose_low_reaches_its_price():
@@ -101,8 +105,9 @@ def test_a_20x_isolated_long_on_ftx_dies_in_the_candle_whose_low_reaches_its_pri
     cmp = compare(session, ["binance-usdm"])
     outcome = cmp.outcomes[1]["binance-usdm"]
     lp = outcome.liquidation_price
-    candle = next(i for i, row in enumerate(data.rows) if D(row[2]) <= lp)
-    start = data.times[candle] - data.origin_ms
+    rows = rows_of(data)
+    candle = next(i for i, row in enumerate(rows.texts) if D(row[2]) <= lp)
+    start = rows.times[candle] - data.origin_ms
     assert start <= outcome.liquidated_at < start + 60_000
     assert outcome.liquidated_price <= lp
 
@@ -139,7 +144,7 @@ def test_compare_on_the_command_line(tmp_path):
     write_session(
         path,
         session.header.to_dict(),
-        [event_dict(t, c) for t, c in zip(session.times[:20000], session.commands[:20000])],
+        [event_dict(int(t), c) for t, c in zip(session.times[:20000], session.commands[:20000])],
     )
     out = cli("replay", path, "--compare", "binance-usdm,bybit,okx,hyperliquid")
     assert out.returncode == 0, out.stderr

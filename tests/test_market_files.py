@@ -8,6 +8,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from market_support import rows_of
 
 from sandbox.market import MarketDataError, PriceTick, load_market_file
 
@@ -24,7 +25,7 @@ def ms(text: str) -> int:
 @pytest.fixture(scope="module")
 def ftx():
     data = load_market_file(FTX)
-    return data, list(data.ticks())
+    return rows_of(data), list(data.ticks())
 
 
 # name, symbol, format, rows, first row (o, h, l, c), last close, lowest low, highest high
@@ -108,9 +109,11 @@ FILES = [
 )
 def test_every_price_file_imports_as_its_readme_says(name, symbol, fmt, rows, first, last_close, low, high):
     data = load_market_file(DATA / name)
-    assert (data.symbol, data.kind, data.format, len(data)) == (symbol, "candles", fmt, rows)
-    assert tuple(data.rows[0]) == first and data.rows[-1][3] == last_close
+    table = rows_of(data)
+    assert (data.symbol, data.kind, data.format, len(table.times)) == (symbol, "candles", fmt, rows)
+    assert tuple(table.texts[0]) == first and table.texts[-1][3] == last_close
     ticks = list(data.ticks())
+    assert data.rows == rows
     assert ticks[0] == PriceTick(0, symbol, D(first[0]))
     assert ticks[-1].price == D(last_close)
     assert min(t.price for t in ticks) == D(low) and max(t.price for t in ticks) == D(high)
@@ -128,20 +131,21 @@ def test_origins_and_intervals():
 
 
 def test_ftx_closes_and_crash_days_match_the_readme(ftx):
-    data, _ = ftx
-    closes = [D(c) for c in data.rows[:, 3]]
+    rows, _ = ftx
+    closes = [D(c) for c in rows.texts[:, 3]]
     assert (min(closes), max(closes)) == (D("33061.0"), D("47988.0"))
-    day = (data.times >= ms("2022-01-21")) & (data.times < ms("2022-01-22"))
-    assert max(D(h) for h in data.rows[day, 1]) == D("41100.0")
-    assert min(D(lo) for lo in data.rows[day, 2]) == D("35399.0")
+    day = (rows.times >= ms("2022-01-21")) & (rows.times < ms("2022-01-22"))
+    assert max(D(h) for h in rows.texts[day, 1]) == D("41100.0")
+    assert min(D(lo) for lo in rows.texts[day, 2]) == D("35399.0")
     worst = min(range(1, len(closes)), key=lambda i: closes[i] / closes[i - 1])
-    assert data.times[worst] == ms("2022-01-07 13:39")
+    assert rows.times[worst] == ms("2022-01-07 13:39")
 
 
 def test_the_lean_day_moves_most_in_the_cpi_hour():
     data = load_market_file(DATA / f"{LEAN_TRADE}.zip")
+    rows = rows_of(data)
     hourly = {}
-    for t, (o, _, _, c) in zip(data.times.tolist(), data.rows, strict=True):
+    for t, (o, _, _, c) in zip(rows.times.tolist(), rows.texts, strict=True):
         hour = (t - data.origin_ms) // 3_600_000
         hourly.setdefault(hour, [D(o), D(c)])[1] = D(c)
     moves = {h: c / o - 1 for h, (o, c) in hourly.items()}
@@ -151,9 +155,9 @@ def test_the_lean_day_moves_most_in_the_cpi_hour():
 def test_a_liquidation_price_is_hit_in_the_candle_whose_low_first_reaches_it(ftx):
     """The key acceptance test: the first tick at or below X comes from the first candle whose low
     is at or below X, whatever X, because every candle's low is one of its ticks."""
-    data, ticks = ftx
-    lows = [D(x) for x in data.rows[:, 2]]
-    starts = (data.times - data.origin_ms).tolist()
+    rows, ticks = ftx
+    lows = [D(x) for x in rows.texts[:, 2]]
+    starts = (rows.times - rows.times[0]).tolist()
     for x in ("46300", "45000", "42000.5", "40000", "38000", "36000", "35399", "33000", "32837"):
         x = D(x)
         candle = next(i for i, low in enumerate(lows) if low <= x)
@@ -163,10 +167,10 @@ def test_a_liquidation_price_is_hit_in_the_candle_whose_low_first_reaches_it(ftx
 
 
 def test_every_candle_reaches_exactly_its_low_and_its_high(ftx):
-    data, ticks = ftx
-    starts = (data.times - data.origin_ms).tolist()
+    rows, ticks = ftx
+    starts = (rows.times - rows.times[0]).tolist()
     i, price = 0, None
-    for start, (_, high, low, _) in zip(starts, data.rows, strict=True):
+    for start, (_, high, low, _) in zip(starts, rows.texts, strict=True):
         seen = [] if i < len(ticks) and ticks[i].t == start else [price]  # an open equal to the last price
         while i < len(ticks) and ticks[i].t < start + 60_000:
             price = ticks[i].price
@@ -194,4 +198,4 @@ def test_the_bundled_sample_is_the_shared_file_and_says_where_it_comes_from():
     digest = hashlib.sha256(bundled.read_bytes()).hexdigest()
     readme = (bundled.parent / "README.md").read_text(encoding="utf-8")
     assert digest in readme and "Apache-2.0" in readme and "QuantConnect/Lean" in readme
-    assert len(load_market_file(bundled)) == 1439
+    assert len(rows_of(load_market_file(bundled)).times) == 1439

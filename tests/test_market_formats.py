@@ -6,6 +6,7 @@ import zipfile
 from decimal import Decimal as D
 
 import pytest
+from market_support import row_count
 
 from sandbox.market import load_market_file
 from sandbox.market.symbols import symbol_from_names
@@ -46,7 +47,12 @@ def test_binance_klines_every_way_they_come(tmp_path, unit, header, how, suffix)
         tmp_path / f"SOLUSDT-1m-2025-01-01{suffix}", (KLINE_HEADER if header else "") + klines(unit), how
     )
     data = load_market_file(path)
-    assert (data.symbol, data.kind, data.format, len(data)) == ("SOLUSDT", "candles", "binance-klines", 3)
+    assert (data.symbol, data.kind, data.format, row_count(data)) == (
+        "SOLUSDT",
+        "candles",
+        "binance-klines",
+        3,
+    )
     assert (data.origin_ms, data.interval_ms) == (T0, 60_000)
     assert [t.price for t in data.ticks()][:4] == [D("100.5"), D(99), D(102), D("101.25")]
 
@@ -59,7 +65,7 @@ def test_mark_price_klines_read_like_klines(tmp_path):
         "1709251260000,61050.00,61060.00,61000.00,61010.00,0,1709251319999,0,60,0,0,0\n"
     )
     data = load_market_file(path)
-    assert data.format == "binance-klines" and len(data) == 2
+    assert data.format == "binance-klines" and row_count(data) == 2
     assert next(data.ticks()).price == D("61000.10")
 
 
@@ -77,10 +83,10 @@ def test_aggtrades_one_tick_per_millisecond_at_its_last_price(tmp_path, header):
     )
     path = write(tmp_path / "BTCUSDT-aggTrades-2024-03-01.zip", header + body, "zip")
     data = load_market_file(path)
-    assert (data.kind, data.format, len(data), data.origin_ms) == (
+    assert (data.kind, data.format, row_count(data), data.origin_ms) == (
         "trades",
         "binance-aggtrades",
-        3,
+        4,  # the file's rows; its ticks are one per millisecond
         1709251200000,
     )
     assert [(t.t, t.price) for t in data.ticks()] == [(0, D("61001.0")), (500, D("61002.5"))]
@@ -131,7 +137,7 @@ def test_tradingview_exports_with_any_time_spelling(tmp_path, time0, time1):
 )
 def test_generic_ohlcv_headers(tmp_path, header, row):
     data = load_market_file(write(tmp_path / "x.csv", f"{header}\n{row}\n"), symbol="btcusdt")
-    assert (data.symbol, data.format, len(data)) == ("BTCUSDT", "ohlcv-csv", 1)
+    assert (data.symbol, data.format, row_count(data)) == ("BTCUSDT", "ohlcv-csv", 1)
     assert data.origin_ms // 1000 == 1704067200
     assert [t.price for t in data.ticks()] == [D(10), D(9), D(11), D("10.5")]
 
@@ -140,7 +146,7 @@ def test_headerless_ohlcv_rows_and_blank_lines_and_crlf(tmp_path):
     path = tmp_path / "BTCUSDT-1m.csv"
     path.write_bytes(b"\r\n1704067200,10,11,9,10.5,3\r\n\r\n1704067260,10.5,12,10,11,3\r\n")
     data = load_market_file(path)
-    assert (data.format, len(data), data.interval_ms) == ("ohlcv-csv", 2, 60_000)
+    assert (data.format, row_count(data), data.interval_ms) == ("ohlcv-csv", 2, 60_000)
 
 
 def test_lean_bars_take_their_date_from_the_name_inside_or_outside_the_zip(tmp_path):
@@ -153,23 +159,26 @@ def test_lean_bars_take_their_date_from_the_name_inside_or_outside_the_zip(tmp_p
     assert load_market_file(write(tmp_path / "ethusdt_20230102_trade.csv", rows)).origin_ms == 1672617600000
 
 
-def test_prices_are_the_files_digits_exactly(tmp_path):
+def test_prices_are_the_files_digits_exactly_to_eight_decimals(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text(
         "time,open,high,low,close\n"
-        "1700000000,1.1997200000000001,1.19972000000000019,1.1997200000000000,1.19972000000000011\n"
-        "1700000060,0.1,0.30000000000000004,0.1,0.3\n"
+        # 17 significant digits: floats cannot tell these apart, decimals can
+        "1700000000,123456789.12345679,123456789.12345680,123456789.12345677,123456789.12345678\n"
+        # more than 8 decimals (float noise, as freqtrade writes): rounded half to even
+        "1700000060,0.1,0.30000000000000004,0.1,0.299999995\n"
+        "1700000120,0.3,0.300000025,0.3,0.3\n"
     )
     prices = [t.price for t in load_market_file(path, "XRPUSDT").ticks()]
-    # As floats the first candle's four prices are two (open = high = close): decimals keep them
-    # apart, and find the high (9e-17 away) nearer the open than the low (1e-16 away).
+    # The first candle's open is nearer its high (1e-8 away) than its low (2e-8 away).
     assert [str(p) for p in prices] == [
-        "1.1997200000000001",
-        "1.19972000000000019",
-        "1.1997200000000000",
-        "1.19972000000000011",
+        "123456789.12345679",
+        "123456789.12345680",
+        "123456789.12345677",
+        "123456789.12345678",
         "0.1",
-        "0.30000000000000004",
+        "0.3",  # 0.30000000000000004, then 0.299999995 rounds up to it: no new tick
+        "0.30000002",  # 0.300000025: a tie, to the even digit
         "0.3",
     ]
 

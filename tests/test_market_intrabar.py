@@ -10,7 +10,7 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sandbox.market import PriceTick, intrabar, load_market_file
+from sandbox.market import PriceTick, load_market_file, table
 
 T0 = 1_700_000_000_000
 HEAD = "time,open,high,low,close\n"
@@ -109,7 +109,7 @@ def candles(draw):
 @settings(max_examples=200, deadline=None)
 @given(rows=candles(), chunk=st.sampled_from([1, 2, 3, 1 << 16]))
 def test_the_path_follows_the_rule_on_any_candles(rows, chunk):
-    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(intrabar, "_CHUNK", chunk):
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(table, "CHUNK_ROWS", chunk):
         data = load(Path(tmp), rows)
         got = [(t.t, str(t.price)) for t in data.ticks()]
     assert got == expected(rows, data.interval_ms)
@@ -134,6 +134,6 @@ def test_trades_repeat_no_price_even_across_chunks(tmp_path):
     path = tmp_path / "BTCUSDT-aggTrades-2024-01-01.csv"
     prices = ["5", "5.0", "6", "6", "5.00", "7"]
     path.write_text("".join(f"{i},{p},1,{i},{i},{T0 + i},true\n" for i, p in enumerate(prices)))
-    with mock.patch.object(intrabar, "_CHUNK", 2):
+    with mock.patch.object(table, "CHUNK_ROWS", 2):
         got = [(t.t, str(t.price)) for t in load_market_file(path).ticks()]
     assert got == [(0, "5"), (2, "6"), (4, "5.00"), (5, "7")]

@@ -84,7 +84,7 @@ def test_branching_keeps_the_prefix_names_the_parent_and_leaves_the_original():
     tl.path = "crash.jsonl"
     tl.seek(20_000)
     child = tl.branch()
-    assert child.times == tl.times[: tl.index] and child.header.meta["parent"] == {
+    assert list(child.times) == list(tl.times[: tl.index]) and child.header.meta["parent"] == {
         "file": "crash.jsonl",
         "t": 20_000,
         "index": tl.index,

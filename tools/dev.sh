@@ -3,6 +3,7 @@
 # installs the Debian libraries Qt needs when they are missing, then runs what was asked.
 #   bash tools/dev.sh app [ARGS]    open the window (ARGS go to margin-sandbox)
 #   bash tools/dev.sh test [ARGS]   run the whole test suite (ARGS go to pytest)
+#   bash tools/dev.sh lint          ruff (format and lint), mypy and the import-linter contracts
 #   bash tools/dev.sh bench         run every benchmark in bench/
 #   bash tools/dev.sh cli ARGS      run margin-sandbox ARGS (headless commands)
 set -euo pipefail
@@ -47,6 +48,10 @@ case "$cmd" in
   app)   exec "$venv/bin/margin-sandbox" "$@" ;;
   cli)   exec "$venv/bin/margin-sandbox" "$@" ;;
   test)  exec "$venv/bin/python" -m pytest -q "$@" ;;
+  lint)  "$venv/bin/ruff" format --check sandbox tests bench
+         "$venv/bin/ruff" check sandbox tests bench
+         "$venv/bin/mypy"
+         "$venv/bin/lint-imports" ;;
   bench) for b in bench/bench_*.py; do echo "== $b"; "$venv/bin/python" "$b"; done ;;
-  *) echo "usage: bash tools/dev.sh app|test|bench|cli [ARGS]" >&2; exit 2 ;;
+  *) echo "usage: bash tools/dev.sh app|test|lint|bench|cli [ARGS]" >&2; exit 2 ;;
 esac

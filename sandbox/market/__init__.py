@@ -1,4 +1,5 @@
-"""Price sources: a seeded simulator and readers for real market-data files. No Qt, no engine."""
+"""Price sources: a seeded simulator and readers for real market-data files (streamed, within
+the engine's limits: ``engine.limits`` is all they take from it). No Qt."""
 
 from .data import MarketData
 from .errors import MarketDataError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from ..errors import FileProblem
 
@@ -12,13 +12,23 @@ class MarketDataError(FileProblem):
     ``path: message`` when no line is to blame), the shape the command line and the window show."""
 
 
-class Problem(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Problem:
     """The first thing a check found wrong, in data row ``index`` (0-based, header not counted).
     Checks run over whole columns at once, so they report a problem instead of raising: the
     reader looks above it for an earlier one and only then counts lines to name it."""
 
     index: int
     message: str
+
+
+def brief(value: object, limit: int = 40) -> str:
+    """Any value from a file as a message quotes it: text as ``shown``, anything else as its
+    repr cut short (a nested list a megabyte long is not repeated back)."""
+    if isinstance(value, str):
+        return shown(value, limit)
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def shown(text: str, limit: int = 40) -> str:

@@ -15,73 +15,85 @@ again without repeating a price.
 Tick times are milliseconds from the first row (session time starts at 0). Every price is a
 ``Decimal`` made from the file's text; the float copies only decide the order of the extremes and
 which prices repeat, and ``Decimal`` settles any case a float cannot.
+
+Rows arrive a chunk at a time (a file is never held whole); ``TickPath`` carries what one chunk
+leaves to the next: the last price emitted.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from itertools import chain, repeat
+from itertools import repeat
 
 import numpy as np
 
 from .ticks import PriceTick
 
-_CHUNK = 1 << 16  # rows turned into ticks at a time: memory stays flat for any file size
 _QUARTERS = np.arange(4)
 _NEAR_TIE = 1e-14  # relative to the high: float differences closer than this do not decide
 _OPEN, _HIGH, _LOW, _CLOSE = range(4)
 
 
-@dataclass(slots=True)
-class _Last:
-    """The last price emitted, carried from one chunk to the next."""
+class TickPath:
+    """Ticks of one file's rows, chunk after chunk: ``origin_ms`` is session time 0 and
+    ``interval_ms`` the candles' D."""
 
-    value: float = math.nan  # NaN equals nothing: the first tick is always kept
-    text: str = ""
+    def __init__(self, symbol: str, origin_ms: int, interval_ms: int):
+        self.symbol = symbol
+        self.origin_ms = origin_ms
+        self.interval_ms = interval_ms
+        self._value = math.nan  # the last price emitted; NaN equals nothing, so the first is kept
+        self._text = ""
 
-
-def candle_ticks(
-    symbol: str, times: np.ndarray, texts: np.ndarray, values: np.ndarray, interval_ms: int
-) -> Iterator[PriceTick]:
-    """Ticks of candles ``(open, high, low, close)`` starting at ``times`` (epoch ms)."""
-    return chain.from_iterable(_candle_chunks(symbol, times, texts, values, interval_ms))
-
-
-def trade_ticks(symbol: str, times: np.ndarray, texts: np.ndarray, values: np.ndarray) -> Iterator[PriceTick]:
-    """Ticks of trades ``(price,)`` at ``times`` (epoch ms, one trade per millisecond)."""
-    return chain.from_iterable(_trade_chunks(symbol, times, texts, values))
-
-
-def _candle_chunks(symbol, times, texts, values, interval_ms):
-    if not len(times):
-        return
-    origin = times[0]
-    spans = np.minimum(np.diff(times, append=times[-1] + interval_ms), interval_ms)
-    last = _Last()
-    for start in range(0, len(times), _CHUNK):
-        part = slice(start, start + _CHUNK)
-        order = _path_order(texts[part], values[part])
-        at = (times[part] - origin)[:, None] + spans[part, None] * _QUARTERS // 4
-        yield _distinct(
-            symbol,
+    def candles(
+        self, times: np.ndarray, next_times: np.ndarray | None, texts: np.ndarray, values: np.ndarray
+    ) -> Iterator[PriceTick]:
+        """Ticks of candles ``(open, high, low, close)`` starting at ``times`` (epoch ms), each
+        followed by the candle at ``next_times`` (None: the file's last candle)."""
+        if not len(times):
+            return iter(())
+        d = self.interval_ms
+        spans = np.full(len(times), d) if next_times is None else np.minimum(next_times - times, d)
+        order = _path_order(texts, values)
+        at = (times - self.origin_ms)[:, None] + spans[:, None] * _QUARTERS // 4
+        return self._distinct(
             at.ravel(),
-            np.take_along_axis(texts[part], order, 1).ravel(),
-            np.take_along_axis(values[part], order, 1).ravel(),
-            last,
+            np.take_along_axis(texts, order, 1).ravel(),
+            np.take_along_axis(values, order, 1).ravel(),
         )
 
+    def trades(
+        self, times: np.ndarray, next_times: np.ndarray | None, texts: np.ndarray, values: np.ndarray
+    ) -> Iterator[PriceTick]:
+        """Ticks of trades ``(price,)`` at ``times`` (epoch ms): the last trade of each
+        millisecond (the one before a trade at another time, or the file's last)."""
+        if not len(times):
+            return iter(())
+        if next_times is not None:
+            last = times != next_times
+            times, texts, values = times[last], texts[last], values[last]
+            if not len(times):
+                return iter(())
+        return self._distinct(times - self.origin_ms, texts[:, 0], values[:, 0])
 
-def _trade_chunks(symbol, times, texts, values):
-    if not len(times):
-        return
-    origin = times[0]
-    last = _Last()
-    for start in range(0, len(times), _CHUNK):
-        part = slice(start, start + _CHUNK)
-        yield _distinct(symbol, times[part] - origin, texts[part, 0], values[part, 0], last)
+    def _distinct(self, at: np.ndarray, texts: np.ndarray, values: np.ndarray) -> Iterator[PriceTick]:
+        """The ticks whose price differs from the one before (lazily: a chunk's lists are small,
+        the ticks of a whole file need not be)."""
+        before = np.empty_like(values)
+        before[0], before[1:] = self._value, values[:-1]
+        keep = values != before
+        tied = np.flatnonzero(~keep)  # equal floats; equal prices unless the texts differ
+        if len(tied):
+            before_text = np.empty_like(texts)
+            before_text[0], before_text[1:] = self._text, texts[:-1]
+            for i in tied[texts[tied] != before_text[tied]]:
+                keep[i] = Decimal(texts[i]) != Decimal(before_text[i])
+        self._value, self._text = values[-1], texts[-1]
+        # tuple.__new__ builds the PriceTick its generated __new__ would, minus a Python call per tick
+        fields = zip(at[keep].tolist(), repeat(self.symbol), map(Decimal, texts[keep]))
+        return map(tuple.__new__, repeat(PriceTick), fields)
 
 
 def _path_order(texts: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -95,23 +107,3 @@ def _path_order(texts: np.ndarray, values: np.ndarray) -> np.ndarray:
     near = np.where(low_first, _LOW, _HIGH)
     n = len(near)
     return np.stack([np.full(n, _OPEN), near, _HIGH + _LOW - near, np.full(n, _CLOSE)], axis=1)
-
-
-def _distinct(
-    symbol: str, at: np.ndarray, texts: np.ndarray, values: np.ndarray, last: _Last
-) -> Iterator[PriceTick]:
-    """The ticks whose price differs from the one before (lazily: the chunk's lists are small,
-    the ticks of a whole file need not be)."""
-    before = np.empty_like(values)
-    before[0], before[1:] = last.value, values[:-1]
-    keep = values != before
-    tied = np.flatnonzero(~keep)  # equal floats; equal prices unless the texts differ
-    if len(tied):
-        before_text = np.empty_like(texts)
-        before_text[0], before_text[1:] = last.text, texts[:-1]
-        for i in tied[texts[tied] != before_text[tied]]:
-            keep[i] = Decimal(texts[i]) != Decimal(before_text[i])
-    last.value, last.text = values[-1], texts[-1]
-    # tuple.__new__ builds the PriceTick its generated __new__ would, minus a Python call per tick
-    fields = zip(at[keep].tolist(), repeat(symbol), map(Decimal, texts[keep]))
-    return map(tuple.__new__, repeat(PriceTick), fields)

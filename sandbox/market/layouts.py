@@ -84,7 +84,7 @@ def _with_header(names: list[str], line: int, path: Path) -> Layout:
         )
     time = next((col[name] for name in _TIME_NAMES if name in col), None)
     missing = [name for name in _OHLC if name not in col] + (["a time column"] if time is None else [])
-    if missing:
+    if missing or time is None:
         raise MarketDataError(
             path,
             line,

@@ -116,7 +116,7 @@ class Simulator:
         self._tick_sizes = [tick for _, tick in self.symbols.values()]
         self._names = list(self.symbols)
         self._prices = [float(start) for start, _ in self.symbols.values()]
-        self._last = [None] * len(self._names)
+        self._last: list[int | None] = [None] * len(self._names)
         self._var = [_BASE_SIGMA * _BASE_SIGMA] * len(self._names)
         self._ret = [0.0] * len(self._names)
         self.t = 0  # time of the last step taken

@@ -46,3 +46,17 @@ def symbol_from_names(*names: str) -> str | None:
                 symbol = form.format(m.group(1).upper())
                 return symbol + "T" if symbol.endswith("USD") else symbol  # BTCUSD → BTCUSDT
     return None
+
+
+MAX_SYMBOL_LENGTH = 40  # exchange symbols are a dozen characters; a longer one is not a symbol
+_SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._:/-]*")
+
+
+def symbol_problem(symbol: str) -> str | None:
+    """Why ``symbol`` (upper case, as given on a command line) is no symbol, or None."""
+    if not _SYMBOL.fullmatch(symbol) or len(symbol) > MAX_SYMBOL_LENGTH:
+        return (
+            f"{symbol[:MAX_SYMBOL_LENGTH]!r}{'…' if len(symbol) > MAX_SYMBOL_LENGTH else ''} is not a symbol "
+            f"(letters, digits and . _ : / -, at most {MAX_SYMBOL_LENGTH} characters, such as BTCUSDT)"
+        )
+    return None

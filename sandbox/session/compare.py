@@ -1,5 +1,6 @@
 """One session under several exchange profiles: where each position's liquidation price lies and
-whether (and when) it was liquidated. The same inputs go to one account per profile.
+whether (and when) it was liquidated. The same inputs go to one account per profile, read again
+from the source for each (a file is streamed once per profile, never held).
 
 Positions are matched across profiles by the input that opened them, not by id: a profile that
 refuses an open (leverage above its maximum, say) gives later positions other ids.
@@ -9,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from ..engine import Closed, Liquidated, Open, Opened, Rejected, text
-from .reader import Session
-from .runner import new_account
+from ..engine import Closed, Command, Liquidated, Open, Opened, Price, Rejected, text
+from .runner import Source, new_account
 
 
 @dataclass(slots=True)
@@ -20,7 +21,9 @@ class Outcome:
     """A position's fate under one profile."""
 
     id: str | None = None
-    liquidation_price: Decimal | None = None  # as shown right after it opened
+    liquidation_price: Decimal | None = None  # as the engine has it right after it opened
+    mark: Decimal | None = None  # the mark then (the display rule needs it)
+    tick: Decimal = Decimal("0.01")  # the instrument's tick (likewise)
     liquidated_at: int | None = None
     liquidated_price: Decimal | None = None
     closed_at: int | None = None
@@ -36,22 +39,32 @@ class Comparison:
     outcomes: dict[int, dict[str, Outcome]] = field(default_factory=dict)
 
 
-def compare(session: Session, profiles: list[str], until: int | None = None) -> Comparison:
+def compare(source: Source, profiles: list[str], until: int | None = None) -> Comparison:
     result = Comparison(list(profiles))
     for name in profiles:
-        account = new_account(session.header, name)
+        account = new_account(source.header, name)
+        instruments = account.profile.instruments
         opened_by: dict[str, int] = {}  # position id → input index of its open
         t = 0
-        for index, (t_i, command) in enumerate(zip(session.times, session.commands)):
-            if until is not None and t_i > until:
-                break
-            t = t_i
-            for event in account.apply(command, t):
+        for index, (t, symbol, x) in enumerate(source.items(until)):
+            command: Command | None = None
+            if symbol is None:
+                command = x
+                events = account.apply(x, t)
+            elif symbol in instruments:
+                events = account.set_mark(t, symbol, x)
+            else:
+                command = Price(symbol, x)
+                events = account.apply(command, t)
+            for event in events:
                 if isinstance(event, Opened) and not event.increase:
                     opened_by[event.position] = index
                     result.labels.setdefault(index, f"{event.position} {event.symbol} {event.side}")
                     result.outcomes.setdefault(index, {})[name] = Outcome(
-                        event.position, account.liquidation_price(event.position)
+                        event.position,
+                        account.liquidation_price(event.position),
+                        account.marks[event.symbol],
+                        instruments[event.symbol].tick_size,
                     )
                 elif isinstance(event, Rejected) and isinstance(command, Open) and command.position is None:
                     result.labels.setdefault(index, f"{command.symbol} {command.side} (t={t})")
@@ -78,9 +91,10 @@ def _fate(out: Outcome) -> str:
 
 
 def _shown(out: Outcome | None) -> str:
-    if out is None or out.rejected:
+    """The liquidation price as every screen shows it (``engine.text.liquidation``)."""
+    if out is None or out.rejected or out.mark is None:
         return ""
-    return "—" if out.liquidation_price is None else text.money(out.liquidation_price)
+    return text.liquidation(out.liquidation_price, out.mark, out.tick)
 
 
 def comparison_text(cmp: Comparison) -> str:
@@ -98,7 +112,7 @@ def comparison_text(cmp: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comparison_dict(cmp: Comparison) -> dict:
+def comparison_dict(cmp: Comparison) -> dict[str, Any]:
     """JSON for ``replay --compare --json``: positions in opening order, one entry per profile."""
     return {
         "t": cmp.t,

@@ -30,6 +30,17 @@ class Series:
         self._cols[:, n] = values
         self.n = n + 1
 
+    def extend(self, index: np.ndarray, t: np.ndarray, values: np.ndarray) -> None:
+        """Rows at once (a one-column series): what a batch of price inputs adds."""
+        k = len(index)
+        while self.n + k > len(self._t):
+            self._grow()
+        end = self.n + k
+        self._index[self.n : end] = index
+        self._t[self.n : end] = t
+        self._cols[0, self.n : end] = values
+        self.n = end
+
     def _grow(self) -> None:
         cap = 2 * len(self._t)
         self._index = np.resize(self._index, cap)

@@ -3,7 +3,7 @@
 Two ways to write, for two needs:
 - ``atomic_writer`` for command-line outputs: lines go to a temporary file beside the target,
   which replaces the target only when everything was written, so a failed run leaves no
-  half-finished file (the contract's promise).
+  half-finished file (the contract's promise; ``outputs`` has the details).
 - ``Recorder`` (in ``recorder.py``) appends and flushes one event at a time, so a crash loses at
   most the line being written.
 """
@@ -14,12 +14,15 @@ import gzip
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from decimal import Decimal
-from pathlib import Path
-from typing import IO, Any
+from functools import lru_cache
+from typing import IO, Any, cast
+
+from ..engine import Price
+from .model import event_dict
+from .outputs import atomic_file
 
 
 def _default(value: Any) -> Any:
@@ -38,43 +41,43 @@ def dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, default=_default, ensure_ascii=False, separators=(", ", ": "))
 
 
+@lru_cache(maxsize=1024)
+def _quoted(symbol: str) -> str:
+    return json.dumps(symbol, ensure_ascii=False)
+
+
 def price_line(t: int, symbol: str, price: Decimal) -> str:
-    """``dumps(event_dict(t, Price(symbol, price)))`` byte for byte, five times faster: nearly
-    every line of a recording or an import is one of these."""
-    return f'{{"t": {t}, "type": "price", "symbol": {json.dumps(symbol, ensure_ascii=False)}, "price": "{price:f}"}}'
+    """``dumps(event_dict(t, Price(symbol, price)))`` byte for byte, several times faster: nearly
+    every line of a recording or an import is one of these (a session has few symbols, so each
+    is quoted once)."""
+    return f'{{"t": {t}, "type": "price", "symbol": {_quoted(symbol)}, "price": "{price:f}"}}'
+
+
+def item_line(t: int, symbol: str | None, x: Any) -> str:
+    """The session line of an item (``inputs.Item``): a price, or a command."""
+    if symbol is not None:
+        return price_line(t, symbol, x)
+    if type(x) is Price:
+        return price_line(t, x.symbol, x.price)
+    return dumps(event_dict(t, x))
 
 
 def is_gzip(path: str | os.PathLike[str]) -> bool:
     return str(path).endswith(".gz")
 
 
-def open_text_for_reading(path: str | os.PathLike[str]) -> IO[str]:
-    if is_gzip(path):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
-
-
 @contextmanager
 def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
-    """Yield a text stream; on success the file at ``path`` is replaced in one rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    try:
-        if is_gzip(target):
-            # mtime=0 keeps compressed output byte-identical from run to run.
-            raw = gzip.GzipFile(tmp, "wb", mtime=0)
-            stream: IO[str] = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+    """Yield a text stream; on success the file at ``path`` is replaced in one rename
+    (``outputs.atomic_file``: a fresh temporary file, the usual permissions, nothing left behind)."""
+    with atomic_file(path, binary=True) as raw:
+        if is_gzip(path):
+            # mtime=0 and no name inside keep compressed output byte-identical from run to run.
+            binary = cast(IO[bytes], gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0))
         else:
-            stream = open(tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 (closed below)
-        with stream:
+            binary = raw
+        with io.TextIOWrapper(binary, encoding="utf-8", newline="\n") as stream:
             yield stream
-        os.replace(tmp, target)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def write_session(

@@ -2,20 +2,90 @@
 
 Header and command events are validated by pydantic. ``price`` events, which are nearly every line
 of a recording, take a hand-written fast path in ``reader.py`` with the same checks.
+
+Every number is checked against what the engine holds exactly (``engine.limits``): a file is
+someone else's, and a balance of ``1e40`` or a quantity of ``Infinity`` must be a sentence about
+its line, not a decimal exception later.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from ..engine import commands as c
+from ..engine.limits import (
+    MAX_LEVERAGE,
+    MAX_MONEY,
+    MAX_PRICE,
+    MAX_QTY,
+    MAX_TIME_MS,
+    money_problem,
+    price_problem,
+    qty_problem,
+)
+from ..market.symbols import MAX_SYMBOL_LENGTH
 from ..profiles import DEFAULT_PROFILE, InstrumentModel
 
 FORMAT = "margin-sandbox-session"
 VERSION = 1
+MAX_DEPTH = 32  # nesting of JSON inside one line: meta is free-form, but not a thousand deep
+MAX_ID_LENGTH = 64
+_PROFILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def _checked(problem: Callable[[Decimal], str | None]) -> AfterValidator:
+    def check(value: Decimal) -> Decimal:
+        message = problem(value)
+        if message:
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+PriceValue = Annotated[Decimal, _checked(price_problem)]
+Qty = Annotated[Decimal, _checked(qty_problem)]
+Amount = Annotated[Decimal, _checked(lambda v: money_problem(v, "an amount", allow_negative=True))]
+PositiveAmount = Annotated[
+    Decimal,
+    _checked(lambda v: money_problem(v, "an amount") or (None if v > 0 else "an amount must be above 0")),
+]
+Balance = Annotated[Decimal, _checked(lambda v: money_problem(v, "the balance"))]
+Leverage = Annotated[int, Field(ge=1, le=MAX_LEVERAGE)]
+Symbol = Annotated[str, Field(min_length=1, max_length=MAX_SYMBOL_LENGTH)]
+PositionId = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+
+
+def profile_name_problem(name: str) -> str | None:
+    """A profile is a name from resources/profiles, never a path a shared file (or a typo)
+    chooses: why ``name`` is not one, or None."""
+    if _PROFILE_NAME.fullmatch(name):
+        return None
+    return (
+        f"{name[:40]!r} is not a profile name (such as {DEFAULT_PROFILE}); a profile is named, never a file"
+    )
+
+
+def depth_problem(value: Any) -> str | None:
+    """Whether JSON ``value`` nests deeper than ``MAX_DEPTH`` (without recursing)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return f"the line nests objects or lists more than {MAX_DEPTH} deep"
+        stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 class SessionHeader(BaseModel):
@@ -26,44 +96,98 @@ class SessionHeader(BaseModel):
     version: Literal[1]
     profile: str = Field(min_length=1)
     rules: Literal["sandbox", "exchange"] = "sandbox"
-    balance: Decimal = Field(ge=0)
+    balance: Balance
     instruments: list[InstrumentModel] | None = None
     meta: dict[str, Any] = {}
+
+    @field_validator("profile")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        problem = profile_name_problem(name)
+        if problem:
+            raise ValueError(problem)
+        return name
+
+    @field_validator("instruments")
+    @classmethod
+    def _within_limits(cls, instruments: list[InstrumentModel] | None) -> list[InstrumentModel] | None:
+        for inst in instruments or ():
+            message = instrument_problem(inst)
+            if message:
+                raise ValueError(f"{inst.symbol[:MAX_SYMBOL_LENGTH]}: {message}")
+        return instruments
 
     @classmethod
     def new(
         cls,
         balance: Decimal | str = "10000",
         profile: str = DEFAULT_PROFILE,
-        rules: str = "sandbox",
+        rules: Literal["sandbox", "exchange"] = "sandbox",
         **extra: Any,
     ) -> SessionHeader:
         return cls(
-            format=FORMAT, version=VERSION, profile=profile, rules=rules, balance=Decimal(balance), **extra
+            format="margin-sandbox-session",
+            version=1,
+            profile=profile,
+            rules=rules,
+            balance=Decimal(balance),
+            **extra,
         )
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
 
 
+_TICK_RANGE = (Decimal(1).scaleb(-8), MAX_PRICE)
+_STEP_RANGE = (Decimal(1).scaleb(-8), MAX_QTY)
+_RATE_RANGE = (Decimal(-1), Decimal(1))
+
+
+def instrument_problem(inst: InstrumentModel) -> str | None:
+    """What in a header's instrument the engine cannot work with (None if nothing)."""
+    checks: list[tuple[str, Decimal | None, tuple[Decimal, Decimal]]] = [
+        ("tick_size", inst.tick_size, _TICK_RANGE),
+        ("qty_step", inst.qty_step, _STEP_RANGE),
+        ("taker_fee", inst.taker_fee, _RATE_RANGE),
+        ("maker_fee", inst.maker_fee, _RATE_RANGE),
+        ("liquidation_fee", inst.liquidation_fee, _RATE_RANGE),
+    ]
+    for i, b in enumerate(inst.brackets or (), start=1):
+        checks += [
+            (f"bracket {i} notional_floor", b.notional_floor, (Decimal(0), MAX_MONEY)),
+            (f"bracket {i} notional_cap", b.notional_cap, (Decimal(0), MAX_MONEY)),
+            (f"bracket {i} mmr", b.mmr, _RATE_RANGE),
+            (f"bracket {i} maintenance_amount", b.maintenance_amount, (-MAX_MONEY, MAX_MONEY)),
+        ]
+        if b.max_leverage > MAX_LEVERAGE:
+            return f"bracket {i} max_leverage must be at most {MAX_LEVERAGE}"
+    for name, value, (low, high) in checks:
+        if value is None:
+            continue
+        if not value.is_finite() or not low <= value <= high:
+            return f"{name} must lie within {low:f} … {high:,}, not {value:.20}"
+        if value != value.quantize(Decimal(1).scaleb(-12)):
+            return f"{name} has more than 12 decimals"
+    return None
+
+
 class _Event(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
-    t: int = Field(ge=0)
+    t: int = Field(ge=0, le=MAX_TIME_MS)
 
 
 Side = Literal["long", "short"]
 Mode = Literal["cross", "isolated"]
-Positive = Annotated[Decimal, Field(gt=0)]
 
 
 class OpenEvent(_Event):
     type: Literal["open"]
-    symbol: str
+    symbol: Symbol
     side: Side
-    qty: Positive
-    leverage: int = Field(ge=1)
+    qty: Qty
+    leverage: Leverage
     mode: Mode
-    position: str | None = None
+    position: PositionId | None = None
 
     def command(self) -> c.Command:
         return c.Open(self.symbol, self.side, self.qty, self.leverage, self.mode, self.position)
@@ -71,8 +195,8 @@ class OpenEvent(_Event):
 
 class CloseEvent(_Event):
     type: Literal["close"]
-    position: str
-    qty: Positive | None = None
+    position: PositionId
+    qty: Qty | None = None
 
     def command(self) -> c.Command:
         return c.Close(self.position, self.qty)
@@ -80,9 +204,9 @@ class CloseEvent(_Event):
 
 class SetModeEvent(_Event):
     type: Literal["set_mode"]
-    position: str
+    position: PositionId
     mode: Mode
-    margin: Positive | None = None
+    margin: PositiveAmount | None = None
 
     def command(self) -> c.Command:
         return c.SetMode(self.position, self.mode, self.margin)
@@ -90,8 +214,8 @@ class SetModeEvent(_Event):
 
 class AdjustMarginEvent(_Event):
     type: Literal["adjust_margin"]
-    position: str
-    amount: Decimal
+    position: PositionId
+    amount: Amount
 
     def command(self) -> c.Command:
         return c.AdjustMargin(self.position, self.amount)
@@ -99,8 +223,8 @@ class AdjustMarginEvent(_Event):
 
 class SetLeverageEvent(_Event):
     type: Literal["set_leverage"]
-    position: str
-    leverage: int = Field(ge=1)
+    position: PositionId
+    leverage: Leverage
 
     def command(self) -> c.Command:
         return c.SetLeverage(self.position, self.leverage)
@@ -108,7 +232,7 @@ class SetLeverageEvent(_Event):
 
 class DepositEvent(_Event):
     type: Literal["deposit"]
-    amount: Positive
+    amount: PositiveAmount
 
     def command(self) -> c.Command:
         return c.Deposit(self.amount)
@@ -116,7 +240,7 @@ class DepositEvent(_Event):
 
 class WithdrawEvent(_Event):
     type: Literal["withdraw"]
-    amount: Positive
+    amount: PositiveAmount
 
     def command(self) -> c.Command:
         return c.Withdraw(self.amount)
@@ -124,8 +248,8 @@ class WithdrawEvent(_Event):
 
 class PriceEvent(_Event):
     type: Literal["price"]
-    symbol: str
-    price: Positive
+    symbol: Symbol
+    price: PriceValue
 
     def command(self) -> c.Command:
         return c.Price(self.symbol, self.price)
@@ -142,13 +266,13 @@ CommandEvent = Annotated[
     | PriceEvent,
     Field(discriminator="type"),
 ]
-COMMAND_EVENT = TypeAdapter(CommandEvent)
+COMMAND_EVENT: TypeAdapter[CommandEvent] = TypeAdapter(CommandEvent)
 
 
 def event_dict(t: int, command: c.Command) -> dict[str, Any]:
     """The session line for a command (the inverse of ``COMMAND_EVENT``): what a recorder writes."""
     out: dict[str, Any] = {"t": t, "type": command.type}
-    for name in command.__slots__:  # type: ignore[attr-defined]
+    for name in command.__slots__:
         value = getattr(command, name)
         if value is not None:
             out[name] = value

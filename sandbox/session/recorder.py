@@ -11,18 +11,14 @@ safely, so ``.gz`` is for saved copies (``Timeline.save``).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-from ..engine import Command, Price
-from .jsonlines import dumps, is_gzip, price_line
-from .model import SessionHeader, event_dict
-
-
-def _line(t: int, command: Command) -> str:
-    if type(command) is Price:
-        return price_line(t, command.symbol, command.price)
-    return dumps(event_dict(t, command))
+from ..engine import Command
+from .inputs import Item
+from .jsonlines import dumps, is_gzip, item_line
+from .model import SessionHeader
 
 
 class Recorder:
@@ -46,17 +42,25 @@ class Recorder:
         self.lines += 1
 
     def record(self, t: int, command: Command) -> None:
-        self._write(_line(t, command))
+        self._write(item_line(t, None, command))
 
-    def record_many(self, items: list[tuple[int, Command]]) -> None:
-        """Several inputs in one write (a frame's worth of ticks), flushed once."""
-        if not items:
-            return
+    def record_items(self, items: Iterable[Item]) -> None:
+        """Several inputs (a frame's worth of ticks, or a branch's inheritance) as items
+        (``inputs.Item``), written a batch at a time and flushed once."""
         if self._out is None:
             raise ValueError(f"{self.path}: the recording is closed")
-        self._out.write("".join(_line(t, c) + "\n" for t, c in items))
-        self._out.flush()
-        self.lines += len(items)
+        out, count, batch = self._out, 0, []
+        for item in items:
+            batch.append(item_line(*item) + "\n")
+            if len(batch) == 4096:
+                out.write("".join(batch))
+                count += len(batch)
+                batch.clear()
+        out.write("".join(batch))
+        count += len(batch)
+        if count:
+            out.flush()
+            self.lines += count
 
     def sync(self) -> None:
         if self._out is not None:

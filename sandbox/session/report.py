@@ -1,10 +1,17 @@
-"""The replay report: the JSON of session-format.md ("The report") and a readable summary."""
+"""The replay report: the JSON of session-format.md ("The report") and a readable summary.
+
+Both are written as the events are read back (``write_report``, ``write_summary``), so a replay
+whose engine said ten million things prints them without holding them; the JSON is byte for byte
+what ``json.dumps(report, indent=2)`` gives.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from ..engine import Account, Event, Liquidated, Rejected, text
 from ..engine.views import REPORT_POSITION_FIELDS
@@ -47,12 +54,33 @@ def account_dict(account: Account) -> dict[str, Any]:
     return result
 
 
-def report(account: Account, t: int, events: list[Event]) -> dict[str, Any]:
-    return plain({"t": t, "events": [e.to_dict() for e in events], "account": account_dict(account)})
+def report(account: Account, t: int, events: Iterable[Event]) -> dict[str, Any]:
+    result: dict[str, Any] = plain(
+        {"t": t, "events": [e.to_dict() for e in events], "account": account_dict(account)}
+    )
+    return result
 
 
-def report_json(account: Account, t: int, events: list[Event]) -> str:
-    return json.dumps(report(account, t, events), indent=2, ensure_ascii=False) + "\n"
+def _dumps(value: Any, indent: str) -> str:
+    """``value`` as ``json.dumps(..., indent=2)`` writes it nested ``indent`` deep."""
+    return json.dumps(plain(value), indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+
+
+def write_report(out: IO[str], account: Account, t: int, events: Iterable[Event]) -> None:
+    """The JSON report, written one event at a time."""
+    out.write(f'{{\n  "t": {json.dumps(t)},\n  "events": [')
+    first = True
+    for event in events:
+        out.write(("\n    " if first else ",\n    ") + _dumps(event.to_dict(), "    "))
+        first = False
+    out.write("]" if first else "\n  ]")
+    out.write(f',\n  "account": {_dumps(account_dict(account), "  ")}\n}}\n')
+
+
+def report_json(account: Account, t: int, events: Iterable[Event]) -> str:
+    out = io.StringIO()
+    write_report(out, account, t, events)
+    return out.getvalue()
 
 
 def describe(event: Event, account: Account | None = None) -> str:
@@ -103,7 +131,7 @@ def describe(event: Event, account: Account | None = None) -> str:
         return f"deposited {text.money(d['amount'])} USDT"
     if kind == "withdrawn":
         return f"withdrew {text.money(d['amount'])} USDT"
-    return kind
+    return str(kind)
 
 
 def _p(account: Account | None, symbol: str, value: Decimal) -> str:
@@ -111,14 +139,20 @@ def _p(account: Account | None, symbol: str, value: Decimal) -> str:
     return text.price(value, inst.tick_size if inst is not None else Decimal("0.01"))
 
 
-def summary(account: Account, t: int, events: list[Event]) -> str:
-    lines = [f"replayed to t={t} ms ({account.profile.title}, {account.rules} rules)", ""]
-    if events:
-        lines.append("events:")
-        lines += [f"  {e.t:>10} ms  {describe(e, account)}" for e in events]
-        lines.append("")
+def write_summary(out: IO[str], account: Account, t: int, events: Iterable[Event]) -> None:
+    """The readable summary, written one event at a time. Liquidation prices read as on every
+    screen (``engine.text.liquidation``: the first tick at which it fires)."""
+    out.write(f"replayed to t={t} ms ({account.profile.title}, {account.rules} rules)\n\n")
+    first = True
+    for e in events:
+        if first:
+            out.write("events:\n")
+            first = False
+        out.write(f"  {e.t:>10} ms  {describe(e, account)}\n")
+    if not first:
+        out.write("\n")
     v = account.view()
-    lines += [
+    lines = [
         f"cross wallet      {text.money(v.cross_wallet):>18} USDT",
         f"isolated wallets  {text.money(v.isolated_wallets):>18} USDT",
         f"total wallet      {text.money(v.total_wallet):>18} USDT",
@@ -130,17 +164,23 @@ def summary(account: Account, t: int, events: list[Event]) -> str:
     if v.positions:
         lines += ["", "positions:"]
         for p in v.positions:
-            inst = account.profile.instruments[p.symbol]
-            lp = text.price(p.liquidation_price, inst.tick_size) if p.liquidation_price is not None else "—"
+            tick = account.profile.instruments[p.symbol].tick_size
+            lp = text.liquidation(p.liquidation_price, p.mark_price, tick)
             lines.append(
                 f"  {p.id:<5} {p.symbol:<9} {p.side:<5} {p.mode:<8} {p.leverage:>3}×  qty "
-                f"{text.qty(p.qty)}  entry {text.price(p.entry_price, inst.tick_size)}  mark "
-                f"{text.price(p.mark_price, inst.tick_size)}  uPnL {text.money(p.unrealized_pnl)}  "
+                f"{text.qty(p.qty)}  entry {text.price(p.entry_price, tick)}  mark "
+                f"{text.price(p.mark_price, tick)}  uPnL {text.money(p.unrealized_pnl)}  "
                 f"ratio {_pct(p.margin_ratio)}  liq. {lp}"
             )
     else:
         lines += ["", "no open positions"]
-    return "\n".join(lines) + "\n"
+    out.write("\n".join(lines) + "\n")
+
+
+def summary(account: Account, t: int, events: Iterable[Event]) -> str:
+    out = io.StringIO()
+    write_summary(out, account, t, events)
+    return out.getvalue()
 
 
 def _pct(value: Decimal | None) -> str:

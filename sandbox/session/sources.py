@@ -1,19 +1,21 @@
 """Sessions made from price sources: an imported market-data file or a simulated market.
 
 Both give a header plus price events only; the account starts with the default balance and the
-user trades on top (in the window) or replays it as it is.
+user trades on top (in the window) or replays it as it is. Ticks stream from the file to where
+they go (a session file, a replay, the window's compact arrays): nothing holds them all as objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from ..engine import Price
 from ..market import MarketData, PriceTick, Simulator
 from ..profiles import DEFAULT_PROFILE
+from .inputs import Inputs, Item
 from .jsonlines import atomic_writer, dumps, price_line
 from .model import SessionHeader
 from .reader import Session
@@ -29,7 +31,7 @@ def _iso(ms: int) -> str:
 def market_header(
     data: MarketData, balance: Decimal = DEFAULT_BALANCE, profile: str = DEFAULT_PROFILE
 ) -> SessionHeader:
-    meta = {
+    meta: dict[str, Any] = {
         "title": f"{data.symbol} from {Path(data.path).name}",
         "source": Path(data.path).name,
         "source_format": data.format,
@@ -43,22 +45,46 @@ def market_header(
 
 
 def market_session(data: MarketData, balance: Decimal = DEFAULT_BALANCE) -> Session:
-    """The file's ticks as a session in memory (for replay and the window)."""
-    session = Session(data.path, market_header(data, balance))
-    for tick in data.ticks():
-        session.times.append(tick.t)
-        session.commands.append(Price(tick.symbol, tick.price))
-    return session
+    """The file's ticks as a session in memory (for the window), in compact arrays."""
+    inputs = Inputs()
+    inputs.extend(data.ticks())  # a PriceTick is an item: (t, symbol, price)
+    return Session(data.path, market_header(data, balance), inputs=inputs)
+
+
+class MarketSource:
+    """A market-data file as a replay source (``runner.Source``): its ticks, streamed from the
+    file on every pass."""
+
+    def __init__(self, data: MarketData, balance: Decimal = DEFAULT_BALANCE):
+        self.data = data
+        self.path = data.path
+        self.header = market_header(data, balance)
+        self.warnings: list[str] = []
+
+    def items(self, until: int | None = None) -> Iterator[Item]:
+        for tick in self.data.ticks():
+            if until is not None and tick.t > until:
+                return
+            yield tick
 
 
 def _write_ticks(out: str | Path, header: SessionHeader, ticks: Iterable[PriceTick]) -> int:
+    """Header and price lines, written a few thousand lines at a time."""
     count = 0
     with atomic_writer(out) as stream:
         stream.write(dumps(header.to_dict()) + "\n")
-        write = stream.write
-        for tick in ticks:
-            write(price_line(tick.t, tick.symbol, tick.price) + "\n")
-            count += 1
+        batch: list[str] = []
+        for t, symbol, price in ticks:
+            batch.append(price_line(t, symbol, price))
+            if len(batch) == 4096:
+                batch.append("")
+                stream.write("\n".join(batch))
+                count += 4096
+                batch.clear()
+        if batch:
+            batch.append("")
+            stream.write("\n".join(batch))
+            count += len(batch) - 1
     return count
 
 

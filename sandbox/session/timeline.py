@@ -9,6 +9,10 @@ re-applies at most that many inputs, so it costs the same early or late, back or
 million-event session. What the engine said (events) and the chart histories are kept up to the
 furthest point reached and shown up to the current one: re-applied inputs give the same events
 (the engine is deterministic), so they are not stored twice.
+
+The inputs live in ``inputs.Inputs`` (numpy arrays, about 21 bytes a price), not as a Python
+object each: ``times`` and ``commands`` are read-only sequences built as they are read (of ints,
+of commands), following the timeline as it grows.
 """
 
 from __future__ import annotations
@@ -16,18 +20,22 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
 from ..engine import Account, Command, Event, Liquidated, Price
+from ..engine.limits import MAX_TIME_MS
 from .history import Series
-from .jsonlines import write_session
-from .model import SessionHeader, event_dict
+from .inputs import Commands, Inputs, Times
+from .jsonlines import atomic_writer, dumps, item_line
+from .model import SessionHeader
 from .reader import Session
 from .recorder import Recorder
-from .runner import new_account
+from .runner import new_account, run
 
-CHECKPOINT_EVERY = 2000  # inputs; bench/bench_seek.py measures what this costs
+CHECKPOINT_EVERY = 1000  # inputs; bench/bench_seek.py measures what this costs
 SAMPLE_MS = 1000  # the account chart gets a point at most this often (and at every engine event)
 
 
@@ -42,6 +50,10 @@ def _input_index(entry: tuple[int, Event]) -> int:
     return entry[0]
 
 
+def _clamp_time(t_ms: int) -> int:
+    return max(0, min(int(t_ms), MAX_TIME_MS))
+
+
 class Timeline:
     def __init__(
         self,
@@ -51,16 +63,17 @@ class Timeline:
         profile: str | None = None,
         checkpoint_every: int = CHECKPOINT_EVERY,
         path: str | None = None,
+        *,
+        inputs: Inputs | None = None,
     ):
-        if len(times) != len(commands):
-            raise ValueError("times and commands must have the same length")
+        """``times`` and ``commands`` (copied), or ``inputs`` (taken over, not copied)."""
         self.header = header
         self.profile = profile
         self.path = path
-        self.times: list[int] = list(times)
-        self.commands: list[Command] = list(commands)
+        self._inputs = inputs if inputs is not None else Inputs.of(times, commands)
         self.checkpoint_every = checkpoint_every
-        self.parent: dict | None = header.meta.get("parent") if isinstance(header.meta, dict) else None
+        parent = header.meta.get("parent") if isinstance(header.meta, dict) else None
+        self.parent: dict[str, Any] | None = parent if isinstance(parent, dict) else None
         self._held: set[str] = set()
         self._recorder: Recorder | None = None
         self._liquidation_times: list[int] | None = None
@@ -76,19 +89,31 @@ class Timeline:
 
     @classmethod
     def from_session(cls, session: Session, profile: str | None = None) -> Timeline:
-        return cls(session.header, session.times, session.commands, profile, path=session.path)
+        """A timeline over ``session``'s inputs (which it takes over: use the session no more)."""
+        return cls(session.header, profile=profile, path=session.path, inputs=session.inputs)
 
     # ------------------------------------------------------------------ size and time
     def __len__(self) -> int:
-        return len(self.commands)
+        return len(self._inputs)
+
+    @property
+    def times(self) -> Times:
+        """The time (ms) of every input (``times.array``: as an int64 numpy array)."""
+        return Times(self._inputs)
+
+    @property
+    def commands(self) -> Commands:
+        """Every input as a command, built when asked for (``Price`` objects included)."""
+        return self._inputs.commands()
 
     @property
     def end_t(self) -> int:
-        return self.times[-1] if self.times else 0
+        n = len(self._inputs)
+        return self._inputs.time(n - 1) if n else 0
 
     @property
     def at_end(self) -> bool:
-        return self.index == len(self.commands)
+        return self.index == len(self._inputs)
 
     @property
     def events(self) -> list[tuple[int, Event]]:
@@ -111,38 +136,55 @@ class Timeline:
         account = self.account
         instruments = account.profile.instruments
         set_mark, apply = account.set_mark, account.apply
-        times, commands = self.times, self.commands
-        prices, totals, every = self._prices, self._totals, self.checkpoint_every
-        i = self.index
+        totals, every, reached = self._totals, self.checkpoint_every, self._reached
+        last_sample = totals.last_t
+        i = first = self.index
         t = self.t
-        while i < stop:
-            t = times[i]
-            cmd = commands[i]
-            fresh = i >= self._reached
-            if type(cmd) is Price and cmd.symbol in instruments:
-                events = set_mark(t, cmd.symbol, cmd.price)
-                if fresh:
-                    series = prices.get(cmd.symbol)
-                    if series is None:
-                        series = prices[cmd.symbol] = Series(1)
-                    series.append(i, t, float(cmd.price))
+        for t, symbol, x in self._inputs.items(i, stop):
+            if symbol is None:
+                events = apply(x, t)
+            elif symbol in instruments:
+                events = set_mark(t, symbol, x)
             else:
-                events = apply(cmd, t)
+                events = apply(Price(symbol, x), t)
             if events:
                 out.extend(events)
-            if fresh:
+            if i >= reached:
                 if events:
                     self._events.extend((i, e) for e in events)
-                last = totals.last_t
-                if events or last is None or t - last >= SAMPLE_MS:
-                    totals.append(i, t, *(float(x) for x in account.totals()))
-                self._reached = i + 1
+                if events or last_sample is None or t - last_sample >= SAMPLE_MS:
+                    totals.append(i, t, *(float(v) for v in account.totals()))
+                    last_sample = t
                 if (i + 1) % every == 0:
                     self._checkpoints.append(_Checkpoint(i + 1, t, account.copy()))
             i += 1
+        if i > reached:
+            self._chart_prices(max(first, reached), i)
+            self._reached = i
         self.index = i
         self.t = max(self.t, t)
         return out
+
+    def _chart_prices(self, start: int, stop: int) -> None:
+        """The price series of inputs [start, stop) (all newly reached), a symbol at a time."""
+        inputs = self._inputs
+        codes = inputs.symbol_codes(start, stop)
+        instruments = self.account.profile.instruments
+        present = np.unique(codes[codes >= 0])
+        if not len(present):
+            return
+        times = inputs.times[start:stop]
+        values = inputs.price_floats(start, stop)
+        index = np.arange(start, stop, dtype=np.int64)
+        for code in present.tolist():
+            symbol = inputs.symbols[code]
+            if symbol not in instruments:
+                continue
+            mine = codes == code
+            series = self._prices.get(symbol)
+            if series is None:
+                series = self._prices[symbol] = Series(1)
+            series.extend(index[mine], times[mine], values[mine])
 
     def _jump_to(self, index: int) -> None:
         """The exact state after the first ``index`` inputs, via the nearest checkpoint."""
@@ -156,25 +198,27 @@ class Timeline:
 
     # ------------------------------------------------------------------ navigation
     def step_forward(self) -> list[Event]:
-        return self._apply_to(self.index + 1) if self.index < len(self.commands) else []
+        return self._apply_to(self.index + 1) if self.index < len(self._inputs) else []
 
     def step_back(self) -> None:
         if self.index > 0:
             self.seek_index(self.index - 1)
 
     def seek_index(self, index: int) -> None:
-        index = max(0, min(index, len(self.commands)))
+        index = max(0, min(int(index), len(self._inputs)))
         self._jump_to(index)
-        self.t = self.times[index - 1] if index else 0
+        self.t = self._inputs.time(index - 1) if index else 0
 
     def seek(self, t_ms: int) -> None:
         """The state after every input with time ≤ ``t_ms``; the clock shows ``t_ms``."""
-        self.seek_index(bisect_right(self.times, t_ms))
-        self.t = max(t_ms, 0)
+        t_ms = _clamp_time(t_ms)
+        self.seek_index(int(np.searchsorted(self._inputs.times, t_ms, side="right")))
+        self.t = t_ms
 
     def play_until(self, t_ms: int) -> list[Event]:
         """Advance the clock to ``t_ms`` (never past the last input) applying what falls due."""
-        stop = bisect_right(self.times, t_ms, lo=self.index)
+        t_ms = _clamp_time(t_ms)
+        stop = self.index + int(np.searchsorted(self._inputs.times[self.index :], t_ms, side="right"))
         events = self._apply_to(stop)
         self.t = max(self.t, min(t_ms, self.end_t))
         return events
@@ -182,12 +226,11 @@ class Timeline:
     # ------------------------------------------------------------------ new inputs
     def _cut_future(self) -> None:
         """Inputs after the current point are dropped: the timeline branches here."""
-        if self.index == len(self.commands):
+        if self.index == len(self._inputs):
             return
         i = self.index
         self.parent = {"file": self.path or self.header.meta.get("title"), "t": self.t, "index": i}
-        del self.times[i:]
-        del self.commands[i:]
+        self._inputs.truncate(i)
         self._checkpoints = [c for c in self._checkpoints if c.index <= i]
         del self._events[bisect_right(self._events, i - 1, key=_input_index) :]
         for series in self._prices.values():
@@ -200,30 +243,30 @@ class Timeline:
         """A new input at the current time (or a later ``t``): applied, kept, recorded."""
         self._cut_future()
         t = self.t if t is None else max(int(t), self.t)
-        self.times.append(t)
-        self.commands.append(command)
+        self._inputs.append(t, command)
         self._liquidation_times = None
         if self._recorder is not None:
             self._recorder.record(t, command)
-        return self._apply_to(len(self.commands))
+        return self._apply_to(len(self._inputs))
 
-    def feed(self, ticks: Iterable) -> list[Event]:
+    def feed(self, ticks: Iterable[tuple[int, str, Decimal]]) -> list[Event]:
         """Price ticks ``(t, symbol, price)`` from a market; those of held symbols are dropped."""
         self._cut_future()
         held = self._held
-        fresh = [(int(k[0]), Price(k[1], k[2])) for k in ticks if k[1] not in held]
+        last = self.t
+        fresh = []
+        for t, symbol, price in ticks:
+            if symbol in held:
+                continue
+            last = max(last, int(t))  # times never go back, even if the market's clock does
+            fresh.append((last, symbol, price))
         if not fresh:
             return []
-        last = self.t
-        start = len(self.commands)
-        for t, cmd in fresh:  # times never go back, even if the market's clock does
-            last = max(last, t)
-            self.times.append(last)
-            self.commands.append(cmd)
+        self._inputs.extend(fresh)
         self._liquidation_times = None
         if self._recorder is not None:
-            self._recorder.record_many(list(zip(self.times[start:], self.commands[start:])))
-        return self._apply_to(len(self.commands))
+            self._recorder.record_items(fresh)
+        return self._apply_to(len(self._inputs))
 
     def hold(self, symbol: str) -> None:
         """The user holds this symbol's price (dragging its slider): market ticks for it stop."""
@@ -244,7 +287,10 @@ class Timeline:
         meta["parent"] = parent
         header = self.header.model_copy(update={"meta": meta})
         child = Timeline(
-            header, self.times[: self.index], self.commands[: self.index], self.profile, self.checkpoint_every
+            header,
+            profile=self.profile,
+            checkpoint_every=self.checkpoint_every,
+            inputs=self._inputs.copy(self.index),
         )
         child.seek_index(len(child))
         child.t = self.t
@@ -255,7 +301,7 @@ class Timeline:
         (a branch's recording starts with its inheritance)."""
         self._recorder = recorder
         if recorder is not None and write_existing:
-            recorder.record_many(list(zip(self.times, self.commands)))
+            recorder.record_items(self._inputs.items())
 
     @property
     def recorder(self) -> Recorder | None:
@@ -263,9 +309,14 @@ class Timeline:
 
     def save(self, path: str) -> int:
         """Write header and every input atomically (``.gz`` compresses)."""
-        return write_session(
-            path, self.header.to_dict(), (event_dict(t, c) for t, c in zip(self.times, self.commands))
-        )
+        count = 0
+        with atomic_writer(path) as out:
+            out.write(dumps(self.header.to_dict()) + "\n")
+            write = out.write
+            for item in self._inputs.items():
+                write(item_line(*item) + "\n")
+                count += 1
+        return count
 
     # ------------------------------------------------------------------ for the charts
     def price_history(self, symbol: str) -> tuple[np.ndarray, np.ndarray]:
@@ -285,9 +336,17 @@ class Timeline:
     def liquidation_times(self) -> list[int]:
         """Times of every liquidation in the whole timeline, ahead of the current point too."""
         if self._liquidation_times is None:
-            source = self
-            if self._reached < len(self.commands):
-                source = Timeline(self.header, self.times, self.commands, self.profile, 10**12)
-                source._apply_to(len(source.commands))
-            self._liquidation_times = [e.t for _, e in source._events if isinstance(e, Liquidated)]
+            if self._reached < len(self._inputs):  # a replay ahead, keeping only liquidations
+                whole = Session(self.path or "", self.header, inputs=self._inputs)
+                said: Iterable[Event] = run(whole, profile=self.profile, events=_Liquidations()).events
+            else:
+                said = (e for _, e in self._events)
+            self._liquidation_times = [e.t for e in said if isinstance(e, Liquidated)]
         return self._liquidation_times
+
+
+class _Liquidations(list[Event]):
+    """An event sink that keeps only liquidations (a long file may say much else)."""
+
+    def extend(self, events: Iterable[Event], /) -> None:
+        super().extend(e for e in events if isinstance(e, Liquidated))

@@ -1,13 +1,23 @@
-"""``margin-sandbox shot FILE -o PNG [--at MS] [--size WxH]``: the window at one moment of a file,
-rendered offscreen to a PNG (for docs, bug reports and CI artefacts). Needs no display.
+"""``margin-sandbox shot FILE -o PNG [--at MS] [--size WxH] [--symbol S]``: the window at one
+moment of a file, rendered offscreen to a PNG (for docs, bug reports and CI artefacts). Needs no
+display and never asks anything: a market-data file whose instrument cannot be told is an error
+naming ``--symbol``, not a dialog nobody can answer.
 
-It never touches the user's settings or recordings: the window gets throw-away settings.
+It never touches the user's settings or recordings: the window gets throw-away settings. The PNG
+is encoded in memory and written like every other output (``session.outputs``): a fresh
+temporary file beside the target, renamed over it when complete, never over the input.
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
+from types import TracebackType
+
+from ..session.outputs import OutputError, atomic_file, output_problem
+
+MIN_SIZE, MAX_SIZE = (320, 240), (7680, 4320)
 
 
 class ShotError(ValueError):
@@ -15,27 +25,64 @@ class ShotError(ValueError):
 
 
 def render_shot(
-    file: str, out_png: str, at_ms: int | None = None, size: tuple[int, int] = (1600, 1000)
+    file: str,
+    out_png: str,
+    at_ms: int | None = None,
+    size: tuple[int, int] = (1600, 1000),
+    symbol: str | None = None,
 ) -> None:
+    width, height = size
+    if not (MIN_SIZE[0] <= width <= MAX_SIZE[0] and MIN_SIZE[1] <= height <= MAX_SIZE[1]):
+        raise ShotError(
+            f"--size {width}x{height} is outside {MIN_SIZE[0]}x{MIN_SIZE[1]} … {MAX_SIZE[0]}x{MAX_SIZE[1]}"
+        )
+    problem = output_problem(out_png, file)
+    if problem:
+        raise ShotError(f"{out_png}: {problem}")
+    png = _render(file, at_ms, width, height, symbol)
+    try:
+        with atomic_file(out_png, binary=True) as out:
+            out.write(png)
+    except OutputError as exc:
+        raise ShotError(str(exc)) from None
+
+
+def _render(file: str, at_ms: int | None, width: int, height: int, symbol: str | None) -> bytes:
+    """The PNG; an exception raised while Qt draws (reported to ``sys.excepthook``, not raised)
+    becomes a ShotError rather than a traceback beside a picture of a broken window."""
+    failures: list[BaseException] = []
+
+    def keep(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        failures.append(exc)
+
+    previous, sys.excepthook = sys.excepthook, keep
+    try:
+        png = _draw(file, at_ms, width, height, symbol)
+    finally:
+        sys.excepthook = previous
+    if failures:
+        exc = failures[0]
+        raise ShotError(f"{file}: the window could not draw this moment ({type(exc).__name__}: {exc})")
+    return png
+
+
+def _draw(file: str, at_ms: int | None, width: int, height: int, symbol: str | None) -> bytes:
     from ..app import application
 
     app = application()
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings
 
     from .main_window import MainWindow
 
-    width, height = size
-    if width < 320 or height < 240:
-        raise ShotError(f"--size {width}x{height} is too small (at least 320x240)")
     with tempfile.TemporaryDirectory(prefix="margin-sandbox-shot-") as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings=settings, recordings_dir=None, seed=0)
         try:
-            if not window.open_path(file):
+            if not window.open_path(file, symbol=symbol, ask=False):
                 raise ShotError(window.last_error or f"{file}: cannot be opened")
             window.notices.clear()
             timeline = window.bridge.timeline
-            if at_ms is None:
+            if at_ms is None or at_ms >= timeline.end_t:  # after the end, the end is what it shows
                 timeline.seek_index(len(timeline))
             else:
                 timeline.seek(int(at_ms))
@@ -49,11 +96,13 @@ def render_shot(
             image = window.grab()
             if image.width() != width or image.height() != height:
                 image = image.scaled(width, height)
-            out = Path(out_png)
-            if out.parent and not out.parent.exists():
-                raise ShotError(f"{out_png}: the folder {out.parent} does not exist")
-            if not image.save(str(out), "PNG"):
-                raise ShotError(f"{out_png}: cannot write the PNG")
+            data = QByteArray()
+            buffer = QBuffer(data)
+            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+            if not image.save(buffer, "PNG"):
+                raise ShotError(f"{file}: the picture could not be encoded as PNG")
+            buffer.close()
+            return bytes(data.data())
         finally:
             window.loop.stop()
             window.close()
