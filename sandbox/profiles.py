@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .engine import Bracket, Instrument, Leftover, MaintenanceBasis, MarginRules, Profile
 from .engine.instrument import derived_maintenance_amounts
@@ -28,13 +28,19 @@ MAX_BRACKETS = 200  # per instrument (real tables have up to ~40 rows)
 MAX_INSTRUMENTS = 300  # per profile, and per session header
 _TEXT = 64  # longest symbol
 
-# Numbers a profile or header may carry: finite (pydantic refuses "NaN" and "Infinity" for
-# decimals unless asked), within the engine's ranges, with a bounded number of digits.
-_Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, max_digits=40)]
-_Rate = Annotated[Decimal, Field(ge=0, lt=1, max_digits=30)]  # MMR: 1/30 needs 28 digits
-_Fee = Annotated[Decimal, Field(gt=-1, lt=1, decimal_places=PLACES)]
-_Tick = Annotated[Decimal, Field(gt=0, le=MAX_PRICE, decimal_places=PLACES)]
-_Step = Annotated[Decimal, Field(gt=0, le=MAX_QTY, decimal_places=PLACES)]
+_QUANTUM = Decimal(1).scaleb(-PLACES)
+
+
+def _range_problem(name: str, value: Decimal | None, low: Decimal, high: Decimal, places: bool) -> str | None:
+    """Why ``value`` cannot be used for ``name`` (None if it can): ``low ≤ value < high``, and at
+    most ``PLACES`` decimals where ``places``. Pydantic has already refused "NaN" and "Infinity"."""
+    if value is None:
+        return None
+    if not low <= value < high:
+        return f"{name} must lie within {low:f} … {high:,}, not {value:.20}"
+    if places and value.quantize(_QUANTUM) != value:
+        return f"{name} has more than {PLACES} decimals"
+    return None
 
 
 class ProfileError(Exception):
@@ -46,23 +52,64 @@ class _Strict(BaseModel):
 
 
 class BracketModel(_Strict):
-    notional_floor: _Money
-    notional_cap: Annotated[Decimal, Field(gt=0, le=MAX_MONEY, max_digits=40)]
-    max_leverage: int = Field(ge=1, le=MAX_LEVERAGE)
-    mmr: _Rate
-    maintenance_amount: _Money | None = None
+    notional_floor: Decimal
+    notional_cap: Decimal
+    max_leverage: int
+    mmr: Decimal
+    maintenance_amount: Decimal | None = None
+
+
+_ONE = Decimal(1)
+_PAST = Decimal(1).scaleb(-PLACES)  # a range "up to X inclusive" is [low, X + this)
 
 
 class InstrumentModel(_Strict):
-    """An instrument as written in a profile or a session header (where all but symbol is optional)."""
+    """An instrument as written in a profile or a session header (where all but symbol is optional).
+
+    Every number is bounded to what the engine holds (``sandbox/engine/limits.py``), so a hostile
+    header cannot inject a value the engine would choke on: ticks and steps within the limits'
+    places, fees and maintenance rates in [0, 1) (a maker fee may be a rebate), leverage
+    1 … ``MAX_LEVERAGE``, notionals up to ``MAX_MONEY``, at most ``MAX_BRACKETS`` brackets.
+    """
 
     symbol: str = Field(min_length=1, max_length=_TEXT, pattern=r"^[A-Za-z0-9._:/-]+$")
-    tick_size: _Tick | None = None
-    qty_step: _Step | None = None
-    taker_fee: Annotated[Decimal, Field(ge=0, lt=1, decimal_places=PLACES)] | None = None
-    maker_fee: _Fee | None = None
-    liquidation_fee: Annotated[Decimal, Field(ge=0, lt=1, decimal_places=PLACES)] | None = None
+    tick_size: Decimal | None = None
+    qty_step: Decimal | None = None
+    taker_fee: Decimal | None = None
+    maker_fee: Decimal | None = None
+    liquidation_fee: Decimal | None = None
     brackets: list[BracketModel] | None = Field(default=None, min_length=1, max_length=MAX_BRACKETS)
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> InstrumentModel:
+        problem = self.problem()
+        if problem is not None:
+            raise ValueError(f"{self.symbol}: {problem}")
+        return self
+
+    def problem(self) -> str | None:
+        zero = Decimal(0)
+        checks = [
+            _range_problem("tick_size", self.tick_size, _PAST, MAX_PRICE + _PAST, True),
+            _range_problem("qty_step", self.qty_step, _PAST, MAX_QTY + _PAST, True),
+            _range_problem("taker_fee", self.taker_fee, zero, _ONE, True),
+            _range_problem("maker_fee", self.maker_fee, -_ONE + _PAST, _ONE, True),
+            _range_problem("liquidation_fee", self.liquidation_fee, zero, _ONE, True),
+        ]
+        for i, b in enumerate(self.brackets or (), start=1):
+            if not 1 <= b.max_leverage <= MAX_LEVERAGE:
+                return f"bracket {i} max_leverage must be at most {MAX_LEVERAGE} (and at least 1)"
+            checks += [
+                _range_problem(
+                    f"bracket {i} notional_floor", b.notional_floor, zero, MAX_MONEY + _PAST, False
+                ),
+                _range_problem(f"bracket {i} notional_cap", b.notional_cap, _PAST, MAX_MONEY + _PAST, False),
+                _range_problem(f"bracket {i} mmr", b.mmr, zero, _ONE, False),
+                _range_problem(
+                    f"bracket {i} maintenance_amount", b.maintenance_amount, zero, MAX_MONEY + _PAST, False
+                ),
+            ]
+        return next((c for c in checks if c is not None), None)
 
 
 class MarginModel(_Strict):
@@ -74,9 +121,9 @@ class MarginModel(_Strict):
 
 
 class FeesModel(_Strict):
-    taker_fee: Annotated[Decimal, Field(ge=0, lt=1, decimal_places=PLACES)]
-    maker_fee: _Fee
-    liquidation_fee: Annotated[Decimal, Field(ge=0, lt=1, decimal_places=PLACES)]
+    taker_fee: Decimal = Field(ge=0, lt=1, decimal_places=PLACES)
+    maker_fee: Decimal = Field(gt=-1, lt=1, decimal_places=PLACES)
+    liquidation_fee: Decimal = Field(ge=0, lt=1, decimal_places=PLACES)
 
 
 class ProfileModel(_Strict):
