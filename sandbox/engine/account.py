@@ -36,17 +36,14 @@ from .events import (
 )
 from .instrument import ZERO, Instrument
 from .limits import (
-    MAX_LEVERAGE,
     MAX_PRICE,
     MIN_PRICE,
-    leverage_problem,
     money_problem,
-    price_problem,
-    qty_problem,
 )
 from .money import QUANTUM, below, ceil_money, floor_money, round_money
 from .position import Position
 from .profile import Leftover, MaintenanceBasis, Profile
+from .rejections import Rejection, check_amount, check_leverage, check_qty, out_of_range
 from .view_cache import ViewCache
 from .views import AccountView, shown_liquidation_price
 
@@ -102,50 +99,7 @@ class _IsolatedWatch:
     short_trigger: Decimal
 
 
-class Rejection(Exception):
-    """Raised inside a command handler; becomes a ``Rejected`` event and changes nothing."""
-
-    def __init__(self, code: str, message: str, shortfall: Decimal | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.shortfall = shortfall
-
-
 _Savepoint = tuple[Decimal, Ledger, int, dict[str, Position]]
-
-
-def _positive(value: object, check: Callable[[object], str | None]) -> str | None:
-    """A range problem of a number that must be above zero; zero and below are left to the
-    handler's own rejection (``invalid_quantity``, ``invalid_amount``, …)."""
-    if isinstance(value, Decimal) and value.is_finite() and value <= 0:
-        return None
-    return check(value)
-
-
-def _leverage_range(value: object) -> str | None:
-    """A whole leverage above the most the engine holds; anything else not a whole number from 1
-    is the handler's ``invalid_leverage``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return leverage_problem(value) if value > MAX_LEVERAGE else None
-
-
-def _out_of_range(c: Command) -> str | None:
-    """What in ``c`` lies outside the numbers the engine holds (``limits.py``), if anything."""
-    if isinstance(c, Price):
-        return _positive(c.price, price_problem)
-    if isinstance(c, Open):
-        return _positive(c.qty, qty_problem) or _leverage_range(c.leverage)
-    if isinstance(c, Close):
-        return None if c.qty is None else _positive(c.qty, qty_problem)
-    if isinstance(c, SetMode):
-        return None if c.margin is None else _positive(c.margin, lambda v: money_problem(v, "a margin"))
-    if isinstance(c, AdjustMargin):
-        return money_problem(c.amount, "an amount", allow_negative=True)
-    if isinstance(c, SetLeverage):
-        return _leverage_range(c.leverage)
-    return _positive(c.amount, lambda v: money_problem(v, f"a {c.type}"))
 
 
 class Account:
@@ -266,7 +220,7 @@ class Account:
             )
             if usual and command.symbol in self.profile.instruments:
                 return self.set_mark(t, command.symbol, price)
-        problem = _out_of_range(command)
+        problem = out_of_range(command)
         if problem is not None:
             return [self._rejected(t, command, Rejection("out_of_range", problem))]
         if isinstance(command, Price):
@@ -314,34 +268,6 @@ class Account:
         if mark is None:
             raise Rejection("no_price", f"{symbol} has no mark price yet; send a price first")
         return mark
-
-    @staticmethod
-    def _check_qty(inst: Instrument, qty: Decimal) -> None:
-        if not qty > 0:
-            raise Rejection("invalid_quantity", f"quantity must be above zero, not {qty}")
-        if qty % inst.qty_step != 0:
-            raise Rejection(
-                "invalid_quantity",
-                f"quantity {text.qty(qty)} is not a multiple of "
-                f"{inst.symbol}'s step {text.qty(inst.qty_step)}",
-            )
-
-    @staticmethod
-    def _check_leverage(inst: Instrument, leverage: int, notional: Decimal) -> None:
-        if not isinstance(leverage, int) or isinstance(leverage, bool) or leverage < 1:
-            raise Rejection("invalid_leverage", f"leverage must be a whole number from 1, not {leverage}")
-        top = inst.max_leverage(notional)
-        if leverage > top:
-            raise Rejection(
-                "leverage_above_max",
-                f"leverage {leverage}× is above {top}×, the maximum "
-                f"for a {text.money(notional)} USDT {inst.symbol} position",
-            )
-
-    @staticmethod
-    def _check_amount(amount: Decimal, what: str) -> None:
-        if not amount > 0:
-            raise Rejection("invalid_amount", f"{what} must be above zero, not {amount}")
 
     def _require_available(self, needed: Decimal, doing: str) -> None:
         available = self.available()
@@ -441,7 +367,7 @@ class Account:
             raise Rejection("invalid_side", f"side must be long or short, not {c.side!r:.40}")
         if c.mode not in ("cross", "isolated"):
             raise Rejection("invalid_mode", f"mode must be cross or isolated, not {c.mode!r:.40}")
-        self._check_qty(inst, c.qty)
+        check_qty(inst, c.qty)
         existing = self.positions.get(c.position) if c.position is not None else None
         if existing is not None and (
             existing.symbol != c.symbol
@@ -467,7 +393,7 @@ class Account:
                     f"new one must be {other.mode} too",
                 )
         total = (c.qty + (existing.qty if existing else ZERO)) * mark
-        self._check_leverage(inst, c.leverage, total)
+        check_leverage(inst, c.leverage, total)
         cap = inst.brackets[-1].cap
         if total > cap:
             raise Rejection(
@@ -529,7 +455,7 @@ class Account:
         inst = p.instrument
         mark = self.marks[p.symbol]
         qty = p.qty if c.qty is None else c.qty
-        self._check_qty(inst, qty)
+        check_qty(inst, qty)
         if qty > p.qty:
             raise Rejection(
                 "invalid_quantity", f"cannot close {text.qty(qty)} of {p.id}: it holds {text.qty(p.qty)}"
@@ -579,7 +505,7 @@ class Account:
         doing = f"switching {p.id} to {c.mode}"
         if c.mode == "isolated":
             amount = ceil_money(p.entry_margin()) if c.margin is None else c.margin
-            self._check_amount(amount, "the isolated margin")
+            check_amount(amount, "the isolated margin")
             self._require_withdrawable(amount, doing)
             p.isolated = True
             p.isolated_wallet = amount
@@ -643,7 +569,7 @@ class Account:
     def _set_leverage(self, c: SetLeverage, t: int) -> list[Event]:
         p = self._position(c.position)
         mark = self.marks[p.symbol]
-        self._check_leverage(p.instrument, c.leverage, p.qty * mark)
+        check_leverage(p.instrument, c.leverage, p.qty * mark)
         if self.rules == "exchange" and p.isolated and c.leverage < p.leverage:
             raise Rejection(
                 "leverage_decrease_refused",
@@ -686,13 +612,13 @@ class Account:
         ]
 
     def _deposit(self, c: Deposit, t: int) -> list[Event]:
-        self._check_amount(c.amount, "a deposit")
+        check_amount(c.amount, "a deposit")
         self.cross_wallet += c.amount
         self.ledger.deposits += c.amount
         return [Deposited(t, c.amount, self.cross_wallet)]
 
     def _withdraw(self, c: Withdraw, t: int) -> list[Event]:
-        self._check_amount(c.amount, "a withdrawal")
+        check_amount(c.amount, "a withdrawal")
         doing = f"withdrawing {text.money(c.amount)} USDT"
         self._require_withdrawable(c.amount, doing)
         saved = self._savepoint()
