@@ -242,17 +242,39 @@ def test_tooltips_show_how_each_number_was_computed(qtbot, bridge, table):
     assert "maintenance = 360,000.00 × 0.50 % − 300.00 = 1,500.00 USDT" in tip(MARGIN)
     p = view_of(bridge, "p1")
     assert p.maintenance_margin == D(1500)
-    liq_tip = tip(LIQ)
     assert (
-        f"liq. price {engine_liq(bridge, 'p1')}: isolated wallet {text.money(p.isolated_wallet)}, bracket 2 "
-        "(0.50 %, amount 300.00)" in liq_tip
+        f"(bracket 2: notional {text.money(p.bracket_floor)} to {text.money(p.bracket_cap)} USDT, MMR 0.50 %, "
+        "maintenance amount 300.00, up to 100×)" in tip(MARGIN)
     )
+    assert tip(LIQ).startswith(
+        f"liq. price {engine_liq(bridge, 'p1')}: isolated wallet {text.money(p.isolated_wallet)}; "
+        "liquidated when the margin ratio reaches 100 %"
+    )
+    assert f"margin at entry ({text.money(p.entry_margin)})" in tip(PNL)
     assert "margin ratio = maintenance margin / margin balance; liquidation at 100 %" in tip(RATIO)
     assert f"1,500.00 ÷ margin balance {text.money(p.margin_balance)}" in tip(RATIO)
     assert "notional = size × mark = 6 × 60,000.00 = 360,000.00 USDT" in tip(NOTIONAL)
     assert "the maximum is 100×" in tip(LEVERAGE)
     header_tip = table.model.headerData(RATIO, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "liquidation at 100 %" in header_tip
+
+
+def test_a_profile_that_values_maintenance_at_entry_says_so_with_the_engines_numbers(qtbot):
+    from sandbox.ui.bridge import SessionBridge
+
+    b = SessionBridge(Timeline(SessionHeader.new("100000", "bybit")))
+    b.submit(Price("BTCUSDT", D(60000)))
+    b.submit(Open("BTCUSDT", "long", D(1), 20, "isolated"))
+    b.submit(Price("BTCUSDT", D(63000)))
+    t = PositionsPanel(b)
+    qtbot.addWidget(t)
+    p = b.position("p1")
+    assert p.maintenance_notional == D(60000) != p.notional  # the engine valued it at entry
+    tip = t.model.index(0, MARGIN).data(Qt.ItemDataRole.ToolTipRole)
+    assert (
+        f"maintenance = valued at entry: 60,000.00 × {p.maintenance_rate * 100:.2f} % − "
+        f"{text.money(p.maintenance_amount)} = {text.money(p.maintenance_margin)} USDT" in tip
+    )
 
 
 def test_updates_are_in_place_and_touch_only_what_moved(qtbot, bridge, table):

@@ -64,10 +64,9 @@ def explain(key: str, v: AccountView) -> str:
             f"and liquidations."
         )
     if key == "equity":
-        isolated_upnl = v.equity - v.total_wallet - v.cross_unrealized_pnl
         return (
             f"equity = total wallet {m(v.total_wallet)} + every unrealised PnL (cross "
-            f"{m(v.cross_unrealized_pnl)}, isolated {m(isolated_upnl)}) = {m(v.equity)} USDT"
+            f"{m(v.cross_unrealized_pnl)}, isolated {m(v.isolated_unrealized_pnl)}) = {m(v.equity)} USDT"
         )
     if key == "insurance_fund":
         return (

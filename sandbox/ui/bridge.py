@@ -36,7 +36,6 @@ from PySide6.QtCore import QObject, Signal
 from ..engine import (
     Account,
     AccountView,
-    AdjustMargin,
     Command,
     Event,
     Instrument,
@@ -171,15 +170,9 @@ class SessionBridge(QObject):
         return Preview(trial, events)
 
     def max_removable(self, pid: str) -> Decimal:
-        """The most margin the engine lets the user take out of isolated position ``pid`` now,
-        to the cent below: what a rejection of removing the whole wallet says is left."""
-        p = self.position(pid)
-        if p is None or p.isolated_wallet is None:
-            return Decimal(0)
-        wallet = p.isolated_wallet
-        rejected = self.preview(AdjustMargin(pid, -wallet)).rejected
-        most = wallet if rejected is None or rejected.shortfall is None else wallet - rejected.shortfall
-        return max(most, Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+        """The most margin the engine lets the user take out of isolated position ``pid`` now, to
+        the cent below (zero for a cross or unknown position)."""
+        return self._timeline.account.max_removable(pid).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
 
     def under(self, profile: Profile) -> AccountView:
         """The same wallets, positions and marks under another exchange's rules."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
 from ..engine import Price, Rejected
+from ..engine.account import Rules
 from ..errors import FileProblem
 from ..market import DEFAULT_SYMBOLS, SCENARIOS, START_PRICES, MarketDataError, Simulator, load_market_file
 from ..profiles import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
@@ -32,7 +33,6 @@ from .bridge import SessionBridge
 from .frame_loop import FrameLoop, Market, freeze_history
 
 DEFAULT_BALANCE = "10000"
-RULES = ("sandbox", "exchange")
 SYNC_EVERY_MS = 5000  # a live recording is flushed line by line and synced to disk this often
 # Asked when a market-data file does not say which instrument its prices are: (question, the
 # profile's symbols) → the symbol chosen, or None if the person cancelled.
@@ -44,9 +44,9 @@ def profile_setting(settings: QSettings) -> str:
     return name if name in available_profiles() else DEFAULT_PROFILE
 
 
-def rules_setting(settings: QSettings) -> str:
+def rules_setting(settings: QSettings) -> Rules:
     rules = str(settings.value("session/rules", "sandbox"))
-    return rules if rules in RULES else "sandbox"
+    return "exchange" if rules == "exchange" else "sandbox"
 
 
 def new_header(settings: QSettings) -> SessionHeader:

@@ -93,8 +93,8 @@ class MarginDialog(PreviewDialog):
             self.limit.setText(f"up to the available {fmt.money(available)} USDT")
         else:
             self.limit.setText(
-                f"up to {fmt.money(self.max_amount())} USDT (the wallet must keep the "
-                f"initial margin at the mark)"
+                f"up to {fmt.money(self.max_amount())} USDT (the wallet keeps its initial margin "
+                f"and stays above maintenance)"
             )
         after = preview.position(self.pid) if preview is not None else None
         wallet = after.isolated_wallet if after is not None else None

@@ -33,34 +33,23 @@ _ZERO = Decimal(0)
 
 
 def maintenance(p: PositionView, inst: Instrument, rules: MarginRules) -> str:
-    """How the engine got this position's maintenance margin, with its numbers."""
-    tick = inst.tick_size
-    if rules.maintenance_basis is MaintenanceBasis.ENTRY:
-        notional = p.qty * p.entry_price
-        where = (
-            f"valued at entry: {fmt.decimal(p.qty)} × {fmt.price(p.entry_price, tick)} = "
-            f"{fmt.money(notional)}; "
-        )
-    else:
-        notional, where = p.notional, ""
-    index = inst.bracket_index(notional)
-    b = inst.brackets[index]
+    """How the engine got this position's maintenance margin: its own numbers, laid out."""
+    where = "valued at entry: " if rules.maintenance_basis is MaintenanceBasis.ENTRY else ""
     fee = (
         f" + taker fee {fmt.money(p.notional)} × {fmt.pct(inst.taker_fee)}"
         if rules.fee_in_requirement
         else ""
     )
+    # The bracket's place in the instrument's table (which row the engine's floor is), for naming.
+    row = next((i for i, b in enumerate(inst.brackets) if b.floor == p.bracket_floor), None)
+    bracket = f"bracket {row + 1}" if row is not None else "bracket"
+    up_to = f", up to {inst.brackets[row].max_leverage}×" if row is not None else ""
     return (
-        f"maintenance = {where}{fmt.money(notional)} × {fmt.pct(b.mmr)} − {fmt.money(b.maintenance_amount)}"
-        f"{fee} = {fmt.money(p.maintenance_margin)} USDT\n(bracket {index + 1}: notional "
-        f"{fmt.money(b.floor)} to {fmt.money(b.cap)} USDT, MMR {fmt.pct(b.mmr)}, "
-        f"maintenance amount {fmt.money(b.maintenance_amount)}, up to {b.max_leverage}×)"
+        f"maintenance = {where}{fmt.money(p.maintenance_notional)} × {fmt.pct(p.maintenance_rate)} − "
+        f"{fmt.money(p.maintenance_amount)}{fee} = {fmt.money(p.maintenance_margin)} USDT\n({bracket}: "
+        f"notional {fmt.money(p.bracket_floor)} to {fmt.money(p.bracket_cap)} USDT, MMR "
+        f"{fmt.pct(p.maintenance_rate)}, maintenance amount {fmt.money(p.maintenance_amount)}{up_to})"
     )
-
-
-def entry_margin(p: PositionView) -> Decimal:
-    """Initial margin at entry (what an isolated wallet starts with and ROE divides by)."""
-    return p.qty * p.entry_price / p.leverage
 
 
 def symbol(p: PositionView, inst: Instrument, ctx: Context) -> str:
@@ -87,17 +76,21 @@ def mode(p: PositionView, inst: Instrument, ctx: Context) -> str:
     return (
         f"cross: the whole cross wallet backs it, shared with every cross position.\nClick to "
         f"switch to isolated: a wallet of its initial margin at entry ({fmt.decimal(p.qty)} × "
-        f"{fmt.price(p.entry_price, inst.tick_size)} ÷ {p.leverage} = {fmt.money(entry_margin(p))} USDT) "
+        f"{fmt.price(p.entry_price, inst.tick_size)} ÷ {p.leverage} = {fmt.money(p.entry_margin)} USDT) "
         f"is moved out of the available balance."
     )
 
 
 def leverage(p: PositionView, inst: Instrument, ctx: Context) -> str:
-    cap = inst.bracket(p.notional).cap
+    if ctx.margin_rules.initial_margin_basis is MaintenanceBasis.ENTRY:
+        initial = f"initial margin = notional at entry ÷ {p.leverage} = {fmt.money(p.initial_margin)} USDT"
+    else:
+        initial = (
+            f"initial margin = notional ÷ leverage = {fmt.money(p.notional)} ÷ {p.leverage} = "
+            f"{fmt.money(p.initial_margin)} USDT"
+        )
     return (
-        f"{p.leverage}×: initial margin = notional ÷ leverage = {fmt.money(p.notional)} ÷ "
-        f"{p.leverage} = {fmt.money(p.initial_margin)} USDT\nat this size (bracket up to "
-        f"{fmt.money(cap)} USDT) the maximum is {p.bracket_max_leverage}×.\n"
+        f"{p.leverage}×: {initial}\nat this size the maximum is {p.bracket_max_leverage}×.\n"
         f"Double-click (or type a number) to change it."
     )
 
@@ -127,7 +120,7 @@ def pnl(p: PositionView, inst: Instrument, ctx: Context) -> str:
     return (
         f"uPnL = {sign}size × (mark − entry) = {sign}{q} × ({fmt.price(p.mark_price, tick)} − "
         f"{fmt.price(p.entry_price, tick)}) = {fmt.money(p.unrealized_pnl)} USDT\nROE = uPnL ÷ initial "
-        f"margin at entry ({fmt.money(entry_margin(p))}) = {fmt.pct(p.roe, signed=True)}"
+        f"margin at entry ({fmt.money(p.entry_margin)}) = {fmt.pct(p.roe, signed=True)}"
     )
 
 
@@ -155,9 +148,8 @@ def margin(p: PositionView, inst: Instrument, ctx: Context) -> str:
     mm = maintenance(p, inst, ctx.margin_rules)
     if p.isolated_wallet is None:
         return (
-            f"cross: initial margin at mark = notional ÷ leverage = {fmt.money(p.notional)} ÷ "
-            f"{p.leverage} = {fmt.money(p.initial_margin)} USDT, counted against the available "
-            f"balance; the cross pool backs it.\n{mm}"
+            f"cross: initial margin {fmt.money(p.initial_margin)} USDT (see Leverage), counted against "
+            f"the available balance; the cross pool backs it.\n{mm}"
         )
     return (
         f"isolated wallet {fmt.money(p.isolated_wallet)} USDT; margin balance = wallet + uPnL = "
@@ -174,8 +166,6 @@ def liquidation(p: PositionView, inst: Instrument, ctx: Context) -> str:
             "no liquidation price (—): with every other mark where it is, no price of "
             f"{p.symbol} liquidates this position\nbankruptcy price: {bankrupt}"
         )
-    index = inst.bracket_index(p.qty * p.liquidation_price)
-    b = inst.brackets[index]
     if p.mode == "isolated":
         backing = f"isolated wallet {fmt.money(p.isolated_wallet or _ZERO)}"
     else:
@@ -189,8 +179,7 @@ def liquidation(p: PositionView, inst: Instrument, ctx: Context) -> str:
         else "more than twice the mark away: none within reach"
     )
     return (
-        f"liq. price {shown}: {backing}, bracket {index + 1} ({fmt.pct(b.mmr)}, amount "
-        f"{fmt.money(b.maintenance_amount)}); liquidated when the margin ratio reaches 100 %\n"
+        f"liq. price {shown}: {backing}; liquidated when the margin ratio reaches 100 %\n"
         f"engine value {fmt.price(p.liquidation_price, ENGINE_QUANTUM)}, {where}\nbankruptcy price "
         f"(margin balance 0): {bankrupt}"
     )
