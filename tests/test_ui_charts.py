@@ -78,6 +78,22 @@ def test_a_far_liquidation_price_gets_a_tag_at_the_edge(make_window):
     assert len(tags) == 1 and tags[0].startswith(f"▲ {pid} liq. ")
 
 
+def test_a_crowd_of_lines_keeps_its_labels_apart_and_the_highlighted_one_shown(make_window, qtbot):
+    w = make_window(live=False)
+    b = w.bridge
+    b.submit(Price("BTCUSDT", D("60000")))
+    for _ in range(9):  # nine positions opened at one price: nine entry labels on one line
+        b.submit(Open("BTCUSDT", "long", D("0.01"), 10, "isolated"))
+    chart = w.price_chart
+    chart.highlight(["p8"])
+    chart.plot.grab()  # paint it now
+    entries = [lv for lv in chart.levels.labelled if lv.kind == "entry"]
+    assert len(entries) == 3  # one per label slot: the others would cover them
+    assert len({lv.slot for lv in entries}) == 3
+    assert any(lv.position == "p8" for lv in entries)  # the highlighted one is never left out
+    assert len([lv for lv in chart.levels.levels if lv.kind == "entry"]) == 9  # every line is drawn
+
+
 def test_a_liquidation_leaves_a_marker_where_it_happened(make_window):
     w = make_window(live=False)
     b = w.bridge

@@ -45,7 +45,7 @@ from ..engine import (
     Profile,
     Rejected,
 )
-from .changes import ViewChanges, diff
+from .changes import Differ, ViewChanges
 
 if TYPE_CHECKING:
     from ..session.timeline import Timeline
@@ -90,7 +90,7 @@ class SessionBridge(QObject):
         super().__init__(parent)
         self._timeline = timeline
         self._view: AccountView | None = None  # the current moment's view, made when asked
-        self._shown: AccountView | None = None  # the view the last publish announced
+        self._differ = Differ()  # what the last publish announced, to say what changed since
         self._shown_marks: dict[str, Decimal] = {}
         self._by_id: dict[str, PositionView] = {}
         self._pending: list[Event] = []
@@ -114,7 +114,8 @@ class SessionBridge(QObject):
             self.held_changed.emit(symbol, False)
         self._invalidate()
         self.reset.emit()
-        self._mark_shown(self.view())
+        self._differ.reset(self.view())
+        self._mark_shown()
 
     # ------------------------------------------------------------------ reading
     def view(self) -> AccountView:
@@ -127,6 +128,11 @@ class SessionBridge(QObject):
     def position(self, pid: str) -> PositionView | None:
         self.view()
         return self._by_id.get(pid)
+
+    def position_map(self) -> Mapping[str, PositionView]:
+        """Every open position by id (read-only): for reading many at once."""
+        self.view()
+        return MappingProxyType(self._by_id)
 
     def positions(self, symbol: str | None = None) -> tuple[PositionView, ...]:
         """Open positions in the engine's order (of one symbol, if given)."""
@@ -219,9 +225,8 @@ class SessionBridge(QObject):
             self.jumped.emit()
         if self._dirty:
             self._dirty = False
-            view = self.view()
-            changes = diff(self._shown, view)
-            self._announce(changes, self._mark_shown(view))
+            changes = self._differ.diff(self.view())
+            self._announce(changes, self._mark_shown())
 
     def _announce(self, changes: ViewChanges, marks: frozenset[str]) -> None:
         if changes.removed:
@@ -235,9 +240,8 @@ class SessionBridge(QObject):
         if changes.account:
             self.account_changed.emit(changes.account)
 
-    def _mark_shown(self, view: AccountView) -> frozenset[str]:
-        """Remember ``view`` and the marks as announced; returns the symbols whose mark moved."""
-        self._shown = view
+    def _mark_shown(self) -> frozenset[str]:
+        """Remember the marks as announced; returns the symbols whose mark moved."""
         marks = self._timeline.account.marks
         shown = self._shown_marks
         moved = frozenset(s for s in marks.keys() | shown.keys() if marks.get(s) != shown.get(s))

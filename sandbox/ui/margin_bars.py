@@ -313,9 +313,10 @@ class MarginBars(QWidget):
         if any("mode" in names for names in changes.values()):
             self.refresh()  # a bar comes or goes
             return
+        views = self.bridge.position_map()
         for pid, names in changes.items():
             if pid in self.bars and names & ISOLATED_FIELDS:
-                p = self.bridge.position(pid)
+                p = views.get(pid)
                 if p is not None:
                     self._show_isolated(p)
 

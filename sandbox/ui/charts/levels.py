@@ -76,6 +76,7 @@ class LevelsItem(pg.GraphicsObject):
         self._font.setPointSizeF(8.5)
         self._fm = QFontMetricsF(self._font)
         self._texts: dict[str, QStaticText] = {}  # laid-out labels, reused while their text stays
+        self.labelled: list[Level] = []  # the levels whose label the last paint drew
 
     def set_levels(self, levels: list[Level]) -> None:
         self.levels = levels
@@ -112,6 +113,18 @@ class LevelsItem(pg.GraphicsObject):
         below = sorted((lv for lv in liqs if lv.value < y0), key=lambda lv: -lv.value)
         return [f"▲ {lv.text}" for lv in above] + [f"▼ {lv.text}" for lv in below]
 
+    def _label(
+        self, text: str, x: float, y: float, anchor: tuple[float, float]
+    ) -> tuple[QStaticText, QRectF]:
+        """The laid-out ``text`` and the box it takes, anchored at (x, y) in pixels."""
+        st = self._texts.get(text)
+        if st is None:
+            st = self._texts[text] = QStaticText(text)
+            st.prepare(QTransform(), self._font)
+        size = st.size()
+        w, h = size.width() + 10, size.height() + 4
+        return st, QRectF(x - anchor[0] * w, y - anchor[1] * h, w, h)
+
     def _box(
         self,
         p: QPainter,
@@ -122,13 +135,9 @@ class LevelsItem(pg.GraphicsObject):
         anchor: tuple[float, float],
         framed: bool = False,
     ) -> None:
-        st = self._texts.get(text)
-        if st is None:
-            st = self._texts[text] = QStaticText(text)
-            st.prepare(QTransform(), self._font)
-        size = st.size()
-        w, h = size.width() + 10, size.height() + 4
-        box = QRectF(x - anchor[0] * w, y - anchor[1] * h, w, h)
+        self._draw(p, *self._label(text, x, y, anchor), colour, framed)
+
+    def _draw(self, p: QPainter, st: QStaticText, box: QRectF, colour: str, framed: bool = False) -> None:
         p.fillRect(box, theme.qcolor(colour))
         if framed:
             p.save()
@@ -168,12 +177,21 @@ class LevelsItem(pg.GraphicsObject):
         p.setFont(self._font)
         p.setPen(theme.colour("bg"))
         left, right = px.left(), px.right()
-        for lv in inside:
+        # Highlighted positions' labels first; a label that would cover one already drawn in its
+        # slot is left out (a crowd of lines stays readable, and costs what fits on screen).
+        taken: dict[float, list[QRectF]] = {}
+        self.labelled = []
+        for lv in sorted(inside, key=lambda lv: lv.position not in self.highlighted):
             y = to_px.map(QPointF(rect.left(), lv.value)).y()
             x = left + 4 + lv.slot * (px.width() - 8)
+            st, box = self._label(lv.text, x, y, (0.0, 1.0 if lv.kind == "entry" else 0.0))
+            boxes = taken.setdefault(lv.slot, [])
+            if any(box.intersects(other) for other in boxes):
+                continue
+            boxes.append(box)
+            self.labelled.append(lv)
             colour = getattr(palette, lv.role) if lv.kind == "entry" else palette.liq
-            anchor = (0.0, 1.0 if lv.kind == "entry" else 0.0)
-            self._box(p, x, y, lv.text, colour, anchor, lv.position in self.highlighted)
+            self._draw(p, st, box, colour, lv.position in self.highlighted)
         row_h = self._fm.height() + 8
         tags = self.edge_tags()
         up = [t for t in tags if t.startswith("▲")]

@@ -118,9 +118,10 @@ class PositionsModel(QAbstractTableModel):
     def _changed(self, changes: Mapping[str, frozenset[str]]) -> None:
         """New views for the changed rows; one ``dataChanged`` per run of rows with the same span."""
         spans: list[tuple[int, int, int]] = []  # (row, first column, last column)
+        views = self.bridge.position_map()
         for pid, names in changes.items():
             row = self._row_of.get(pid)
-            p = self.bridge.position(pid)
+            p = views.get(pid)
             if row is None or p is None:
                 continue
             self._rows[row] = p
