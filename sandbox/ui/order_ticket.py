@@ -32,18 +32,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import qthrottled
 
 from ..engine import Event, Instrument, Open, Opened, Rejected
 from ..engine.commands import Mode, Side
 from ..engine.limits import MAX_MONEY, MAX_QTY
 from . import format as fmt
 from .bridge import Preview, SessionBridge
+from .follow import Follower
 from .theme import theme
 from .ticket_preview import MODES, SIDES, TicketPreview
 from .widgets import hide_spin_buttons, number_box, typed
 
-PREVIEW_EVERY_MS = 250  # while prices move, the preview follows at most 4× a second
+PREVIEW_EVERY_MS = 250  # while prices move, the preview follows at most 4× a second…
+PREVIEW_SHARE = 0.1  # …and takes at most a tenth of the time (each preview copies the account)
 QUANTITY, NOTIONAL = 0, 1
 
 
@@ -164,7 +165,7 @@ class OrderTicket(QWidget):
 
         # -- wiring
         self._previewed_without_mark = True
-        self._follow = qthrottled(self.update_preview, timeout=PREVIEW_EVERY_MS, leading=False, parent=self)
+        self._follow = Follower(self.update_preview, PREVIEW_EVERY_MS, PREVIEW_SHARE, self)
         self.symbol.currentIndexChanged.connect(self._on_symbol)
         self.symbol.activated.connect(lambda *_: self.symbol_changed.emit(self.symbol.currentText()))
         self.size_unit.currentIndexChanged.connect(self._on_unit)

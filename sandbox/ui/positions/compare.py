@@ -15,15 +15,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import qthrottled
 
 from ...engine import Profile
 from ...profiles import ProfileError, available_profiles, load_profile, profile_info
 from .. import format as fmt
 from ..bridge import SessionBridge
+from ..follow import Follower
 from ..theme import theme
 
-REFRESH_EVERY_MS = 500  # four accounts rebuilt per refresh: twice a second is plenty
+REFRESH_EVERY_MS = 500  # four accounts rebuilt per refresh: twice a second is plenty…
+REFRESH_SHARE = 0.1  # …and at most a tenth of the time
 
 
 class ComparePanel(QWidget):
@@ -59,7 +60,7 @@ class ComparePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.note)
         layout.addWidget(self.table)
-        self._throttled = qthrottled(self._changed, timeout=REFRESH_EVERY_MS, leading=False, parent=self)
+        self._throttled = Follower(self._changed, REFRESH_EVERY_MS, REFRESH_SHARE, self)
         for signal in (
             bridge.positions_added,
             bridge.positions_removed,

@@ -10,15 +10,16 @@ from collections.abc import Callable, Iterable, Mapping
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QLabel, QVBoxLayout, QWidget
-from superqt.utils import qthrottled
 
 from ...engine import Command, Event, PositionView, Rejected
 from .. import format as fmt
 from ..bridge import Preview, SessionBridge
+from ..follow import Follower
 from ..theme import theme
 from .tooltips import RATIO_CONVENTION
 
-PREVIEW_EVERY_MS = 250  # an open dialog follows moving prices at most 4× a second
+PREVIEW_EVERY_MS = 250  # an open dialog follows moving prices at most 4× a second…
+PREVIEW_SHARE = 0.1  # …and its preview (a copy of the account) takes at most a tenth of the time
 Send = Callable[[Command], list[Event]]
 
 
@@ -80,7 +81,7 @@ class PreviewDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(note)
         layout.addWidget(self.buttons)
-        self._follow = qthrottled(self.update_preview, timeout=PREVIEW_EVERY_MS, leading=False, parent=self)
+        self._follow = Follower(self.update_preview, PREVIEW_EVERY_MS, PREVIEW_SHARE, self)
         bridge.positions_changed.connect(self._position_changed)
         bridge.positions_removed.connect(self._position_removed)
         bridge.account_changed.connect(self._account_changed)
