@@ -11,6 +11,7 @@ field values of the view shown are kept, so each frame reads only the new view's
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, ne
 
@@ -80,4 +81,10 @@ class Differ:
 def _moved(names: tuple[str, ...], a: tuple, b: tuple) -> frozenset[str]:
     if a == b:
         return frozenset()
-    return frozenset(compress(names, map(ne, a, b)))  # (loops in C: a thousand positions a frame)
+    return _fields(names, tuple(map(ne, a, b)))  # (loops in C: a thousand positions a frame)
+
+
+@lru_cache(maxsize=1024)
+def _fields(names: tuple[str, ...], moved: tuple[bool, ...]) -> frozenset[str]:
+    """The names whose flag is set: a frame brings few distinct patterns, each made once."""
+    return frozenset(compress(names, moved))

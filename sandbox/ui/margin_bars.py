@@ -314,11 +314,10 @@ class MarginBars(QWidget):
             self.refresh()  # a bar comes or goes
             return
         views = self.bridge.position_map()
-        for pid, names in changes.items():
-            if pid in self.bars and names & ISOLATED_FIELDS:
-                p = views.get(pid)
-                if p is not None:
-                    self._show_isolated(p)
+        for pid in self.bars.keys() & changes.keys():
+            p = views.get(pid)
+            if p is not None and changes[pid] & ISOLATED_FIELDS:
+                self._show_isolated(p)
 
     def _account_changed(self, fields: frozenset[str]) -> None:
         if CROSS in self.bars and fields & POOL_FIELDS:

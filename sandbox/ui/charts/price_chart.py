@@ -66,6 +66,7 @@ class PriceChart(QWidget):
         self._symbol: str | None = None
         self._style = "candles"
         self._near: list[float] = []  # entry/liq prices near the mark (kept in view while following)
+        self._drawn: frozenset[str] = frozenset()  # ids of the positions whose lines are drawn
         self._setting_range = False
         self._last_price: float | None = None
 
@@ -385,10 +386,8 @@ class PriceChart(QWidget):
         self._refresh_levels()
 
     def _positions_changed(self, changes: Mapping[str, frozenset[str]]) -> None:
-        symbol = self._symbol
-        for pid, names in changes.items():
-            p = self.bridge.position(pid)
-            if p is not None and p.symbol == symbol and names & LEVEL_FIELDS:
+        for pid in self._drawn & changes.keys():
+            if changes[pid] & LEVEL_FIELDS:
                 self._refresh_levels()
                 return
 
@@ -396,11 +395,11 @@ class PriceChart(QWidget):
         symbol = self._symbol
         if symbol is None:
             self.levels.set_levels([])
-            self._near = []
+            self._near, self._drawn = [], frozenset()
             return
-        levels, self._near = levels_of(
-            self.bridge.positions(symbol), self.bridge.instrument(symbol).tick_size
-        )
+        positions = self.bridge.positions(symbol)
+        levels, self._near = levels_of(positions, self.bridge.instrument(symbol).tick_size)
+        self._drawn = frozenset(p.id for p in positions)
         self.levels.set_levels(levels)
 
     # ------------------------------------------------------------------ liquidation markers
