@@ -7,6 +7,7 @@ one that is out of reach is only tagged at the edge ("none within reach").
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -154,15 +155,20 @@ class LevelsItem(pg.GraphicsObject):
         rect = vb.viewRect()
         y_lo, y_hi = rect.top(), rect.bottom()
         inside = [lv for lv in self.levels if y_lo <= lv.value <= y_hi]
+        # One pen per kind of line, each kind drawn in one call (a symbol may hold hundreds).
+        lines: dict[tuple[str, str, bool], list[QLineF]] = {}
         for lv in inside:
-            pen = QPen(theme.colour(lv.role if lv.kind == "entry" else "liq"))
+            key = (lv.kind, lv.role if lv.kind == "entry" else "liq", lv.position in self.highlighted)
+            lines.setdefault(key, []).append(QLineF(rect.left(), lv.value, rect.right(), lv.value))
+        for (kind, role, highlighted), batch in lines.items():
+            pen = QPen(theme.colour(role))
             pen.setCosmetic(True)
-            width = 1.0 if lv.kind == "entry" else 1.5
-            pen.setWidthF(width + 1.5 if lv.position in self.highlighted else width)
-            if lv.kind == "liq":
+            width = 1.0 if kind == "entry" else 1.5
+            pen.setWidthF(width + 1.5 if highlighted else width)
+            if kind == "liq":
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
-            p.drawLine(QLineF(rect.left(), lv.value, rect.right(), lv.value))
+            p.drawLines(batch)
         if self.mark is not None and y_lo <= self.mark[0] <= y_hi:
             pen = QPen(theme.colour("muted"))
             pen.setCosmetic(True)
@@ -178,26 +184,34 @@ class LevelsItem(pg.GraphicsObject):
         p.setPen(theme.colour("bg"))
         left, right = px.left(), px.right()
         # Highlighted positions' labels first; a label that would cover one already drawn in its
-        # slot is left out (a crowd of lines stays readable, and costs what fits on screen).
-        taken: dict[float, list[QRectF]] = {}
+        # slot is left out (a crowd of lines stays readable, and costs what fits on screen). The
+        # boxes of a slot share their left edge, so they collide when their heights overlap:
+        # each slot keeps its boxes' (top, bottom) sorted, and a new box looks at two neighbours.
+        taken: dict[float, list[tuple[float, float]]] = {}
         self.labelled = []
         for lv in sorted(inside, key=lambda lv: lv.position not in self.highlighted):
             y = to_px.map(QPointF(rect.left(), lv.value)).y()
             x = left + 4 + lv.slot * (px.width() - 8)
             st, box = self._label(lv.text, x, y, (0.0, 1.0 if lv.kind == "entry" else 0.0))
-            boxes = taken.setdefault(lv.slot, [])
-            if any(box.intersects(other) for other in boxes):
+            spans = taken.setdefault(lv.slot, [])
+            top, bottom = box.top(), box.bottom()
+            i = bisect_left(spans, (top, bottom))
+            if (i > 0 and spans[i - 1][1] > top) or (i < len(spans) and spans[i][0] < bottom):
                 continue
-            boxes.append(box)
+            spans.insert(i, (top, bottom))
             self.labelled.append(lv)
             colour = getattr(palette, lv.role) if lv.kind == "entry" else palette.liq
             self._draw(p, st, box, colour, lv.position in self.highlighted)
         row_h = self._fm.height() + 8
         tags = self.edge_tags()
-        up = [t for t in tags if t.startswith("▲")]
-        down = [t for t in tags if t.startswith("▼")]
-        for j, text in enumerate(up):
-            self._box(p, right - 6, px.top() + 4 + j * row_h, text, palette.liq, (1.0, 0.0))
-        for j, text in enumerate(down):
-            self._box(p, right - 6, px.bottom() - 4 - j * row_h, text, palette.liq, (1.0, 1.0))
+        fit = max(int(px.height() / 2 // row_h), 1)  # rows of tags each edge has room for
+        for arrow, y0, step, anchor in (
+            ("▲", px.top() + 4, row_h, (1.0, 0.0)),
+            ("▼", px.bottom() - 4, -row_h, (1.0, 1.0)),
+        ):
+            mine = [t for t in tags if t.startswith(arrow)]
+            if len(mine) > fit:  # the nearest ones, and how many more
+                mine = [*mine[: fit - 1], f"{arrow} {len(mine) - fit + 1} more liquidation prices"]
+            for j, text in enumerate(mine):
+                self._box(p, right - 6, y0 + j * step, text, palette.liq, anchor)
         p.restore()
