@@ -44,7 +44,7 @@ from .ticket_preview import MODES, SIDES, TicketPreview
 from .widgets import hide_spin_buttons, number_box, typed
 
 PREVIEW_EVERY_MS = 250  # while prices move, the preview follows at most 4× a second…
-PREVIEW_SHARE = 0.1  # …and takes at most a tenth of the time (each preview copies the account)
+PREVIEW_SHARE = 0.05  # …and takes at most 5 % of the time (each preview copies the account)
 QUANTITY, NOTIONAL = 0, 1
 
 

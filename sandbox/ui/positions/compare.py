@@ -24,7 +24,7 @@ from ..follow import Follower
 from ..theme import theme
 
 REFRESH_EVERY_MS = 500  # four accounts rebuilt per refresh: twice a second is plenty…
-REFRESH_SHARE = 0.1  # …and at most a tenth of the time
+REFRESH_SHARE = 0.05  # …and at most 5 % of the time
 
 
 class ComparePanel(QWidget):

@@ -19,7 +19,7 @@ from ..theme import theme
 from .tooltips import RATIO_CONVENTION
 
 PREVIEW_EVERY_MS = 250  # an open dialog follows moving prices at most 4× a second…
-PREVIEW_SHARE = 0.1  # …and its preview (a copy of the account) takes at most a tenth of the time
+PREVIEW_SHARE = 0.05  # …and its preview (a copy of the account) takes at most 5 % of the time
 Send = Callable[[Command], list[Event]]
 
 
