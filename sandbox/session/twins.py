@@ -54,9 +54,8 @@ from ..engine import (
 from ..engine.commands import Mode
 from ..engine.instrument import ZERO
 from .model import SessionHeader
-from .reader import Session
 from .report import plain, report, summary
-from .runner import new_account
+from .runner import Source, new_account
 
 Variant = Literal["as_traded", "all_cross", "all_isolated"]
 VARIANTS: tuple[Variant, ...] = ("as_traded", "all_cross", "all_isolated")
@@ -370,23 +369,23 @@ class TwinReplay:
     events: list[Event] = field(default_factory=list)
 
 
-def replay(session: Session, until: int | None = None, profile: str | None = None) -> TwinReplay:
-    """Replay ``session`` as three twins up to and including time ``until`` (all when None).
-    ``as_traded`` ends exactly as ``runner.run`` would."""
-    twins = TwinSet.from_header(session.header, profile)
+def replay(source: Source, until: int | None = None, profile: str | None = None) -> TwinReplay:
+    """Replay ``source`` (a session in memory, or a file read as a stream) as three twins up to
+    and including time ``until`` (all when None). ``as_traded`` ends exactly as ``runner.run``
+    would."""
+    twins = TwinSet.from_header(source.header, profile)
     out = TwinReplay(twins, 0)
     events = out.events
     instruments = twins._instruments
     tick, command = twins.tick, twins.command
     t = 0
-    for t_i, cmd in zip(session.times, session.commands):
-        if until is not None and t_i > until:
-            break
-        t = t_i
-        if type(cmd) is Price and cmd.symbol in instruments:
-            said = tick(t, cmd.symbol, cmd.price)
+    for t, symbol, x in source.items(until):
+        if symbol is None:
+            said = command(t, x)
+        elif symbol in instruments:
+            said = tick(t, symbol, x)
         else:
-            said = command(t, cmd)
+            said = command(t, Price(symbol, x))
         if said[0]:
             events.extend(said[0])
     out.t = until if until is not None and until > t else t
@@ -475,7 +474,7 @@ def twins_text(twins: TwinSet, t: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def twin_report_json(session: Session, until: int | None = None, profile: str | None = None) -> str:
+def twin_report_json(session: Source, until: int | None = None, profile: str | None = None) -> str:
     """``replay FILE --twin --json``: the plain report of the recorded account plus ``"twins"``."""
     out = replay(session, until, profile)
     body = report(out.twins.twin("as_traded").account, out.t, out.events)
@@ -483,7 +482,7 @@ def twin_report_json(session: Session, until: int | None = None, profile: str | 
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
-def twin_report_text(session: Session, until: int | None = None, profile: str | None = None) -> str:
+def twin_report_text(session: Source, until: int | None = None, profile: str | None = None) -> str:
     """``replay FILE --twin``: the readable summary, then the three side by side."""
     out = replay(session, until, profile)
     account = out.twins.twin("as_traded").account
