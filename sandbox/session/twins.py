@@ -16,7 +16,9 @@ receives is exactly what a person would write in a hand-edited copy of the sessi
 - everything else (prices, closes, leverage changes, deposits, withdrawals) as recorded.
 
 So "a twin equals replaying the hand-edited copy through the plain engine, to the last digit" is
-true by construction, and ``tests/test_twins_property.py`` checks it over random sessions.
+true by construction, and ``tests/test_twins_property.py`` checks it over random sessions. A
+``Timeline`` (timeline.py) carries a ``TwinSet`` through seeks, steps and branches: its own
+account is the set's ``recorded`` one, and its checkpoints are ``TwinSet.copy()``s.
 
 The figures each twin keeps while it runs: equity (total wallet + every unrealised PnL), the
 liquidations with their times and positions, and the largest drawdown: the largest fall of equity
