@@ -17,10 +17,10 @@ Branches. A new input before the end makes a branch; the timeline it came from i
 ``original`` (its position, play head, events, recording), and ``departure`` says in a few facts
 what differs. A user command (open, close, mode, margin, leverage, deposit, withdraw) *keeps the
 market*: the recorded prices after the point play on, the later recorded commands are left out
-(or, asked to, re-applied as recorded), and the end time stays where it was. A price the user
-sets replaces what followed, as trading live does. ``submit`` does this in place (this object
-becomes the branch, so a window holding it carries on); ``what_if`` and ``branch`` return a new
-timeline and leave this one as it is.
+(or, asked to, re-applied as recorded), and the branch ends with the last recorded price. A
+price the user sets replaces what followed, as trading live does. ``submit`` does this in place
+(this object becomes the branch, so a window holding it carries on); ``what_if`` and ``branch``
+return a new timeline and leave this one as it is.
 
 The inputs live in ``inputs.Inputs`` (numpy arrays, about 21 bytes a price), not as a Python
 object each: ``times`` and ``commands`` are read-only sequences built as they are read (of ints,
@@ -487,8 +487,10 @@ class Timeline:
         never past the next recorded input), then every later recorded price; the later recorded
         user commands are left out, or with ``keep_commands`` re-applied as recorded (an ``open``
         that named no lot is pinned to the id it had here, so ``close p3`` still means that lot;
-        a command that no longer makes sense is rejected by the engine, as in a replay). Its end
-        time is this one's. This timeline is left as it is, and is the branch's ``original``."""
+        a command that no longer makes sense is rejected by the engine, as in a replay). It ends
+        with this one's last recorded price, so it keeps the timeline's length in time (unless
+        left-out commands came after that price). This timeline is left as it is, and is the
+        branch's ``original``."""
         child, _ = self._fork(
             [(self._insert_time(t), None, command)], keep_market=True, keep_commands=keep_commands
         )
