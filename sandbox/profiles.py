@@ -1,6 +1,13 @@
 """Exchange rule profiles on disk (``resources/profiles/*.json``), validated with pydantic and
 turned into the engine's ``Profile``. The session header's ``instruments`` use the same
-instrument schema, with every field but ``symbol`` optional."""
+instrument schema, with every field but ``symbol`` optional.
+
+A profile is named, never located: ``load_profile`` takes the name of a file in
+``resources/profiles`` and nothing else, so a session shared by someone else cannot make the app
+read a file of its choosing. Every number a header can override is bounded to what the engine
+holds (``sandbox/engine/limits.py``), so a hostile header cannot put in a value the engine would
+choke on.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +16,31 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .engine import Bracket, Instrument, MaintenanceBasis, MarginRules, Profile
+from .engine import Bracket, Instrument, Leftover, MaintenanceBasis, MarginRules, Profile
 from .engine.instrument import derived_maintenance_amounts
+from .engine.limits import MAX_LEVERAGE, MAX_MONEY, MAX_PRICE, MAX_QTY, PLACES
 
 PROFILE_DIR = Path(__file__).resolve().parents[1] / "resources" / "profiles"
 DEFAULT_PROFILE = "binance-usdm"
+MAX_BRACKETS = 200  # per instrument (real tables have up to ~40 rows)
+MAX_INSTRUMENTS = 300  # per profile, and per session header
+_TEXT = 64  # longest symbol
+
+_QUANTUM = Decimal(1).scaleb(-PLACES)
+
+
+def _range_problem(name: str, value: Decimal | None, low: Decimal, high: Decimal, places: bool) -> str | None:
+    """Why ``value`` cannot be used for ``name`` (None if it can): ``low ≤ value < high``, and at
+    most ``PLACES`` decimals where ``places``. Pydantic has already refused "NaN" and "Infinity"."""
+    if value is None:
+        return None
+    if not low <= value < high:
+        return f"{name} must lie within {low:f} … {high:,}, not {value:.20}"
+    if places and value.quantize(_QUANTUM) != value:
+        return f"{name} has more than {PLACES} decimals"
+    return None
 
 
 class ProfileError(Exception):
@@ -27,35 +52,78 @@ class _Strict(BaseModel):
 
 
 class BracketModel(_Strict):
-    notional_floor: Decimal = Field(ge=0)
-    notional_cap: Decimal = Field(gt=0)
-    max_leverage: int = Field(ge=1)
-    mmr: Decimal = Field(ge=0, lt=1)
+    notional_floor: Decimal
+    notional_cap: Decimal
+    max_leverage: int
+    mmr: Decimal
     maintenance_amount: Decimal | None = None
 
 
-class InstrumentModel(_Strict):
-    """An instrument as written in a profile or a session header (where all but symbol is optional)."""
+_ONE = Decimal(1)
+_PAST = Decimal(1).scaleb(-PLACES)  # a range "up to X inclusive" is [low, X + this)
 
-    symbol: str = Field(min_length=1)
-    tick_size: Decimal | None = Field(default=None, gt=0)
-    qty_step: Decimal | None = Field(default=None, gt=0)
-    taker_fee: Decimal | None = Field(default=None, ge=0)
+
+class InstrumentModel(_Strict):
+    """An instrument as written in a profile or a session header (where all but symbol is optional).
+
+    Every number is bounded to what the engine holds (``sandbox/engine/limits.py``), so a hostile
+    header cannot inject a value the engine would choke on: ticks and steps within the limits'
+    places, fees and maintenance rates in [0, 1) (a maker fee may be a rebate), leverage
+    1 … ``MAX_LEVERAGE``, notionals up to ``MAX_MONEY``, at most ``MAX_BRACKETS`` brackets.
+    """
+
+    symbol: str = Field(min_length=1, max_length=_TEXT, pattern=r"^[A-Za-z0-9._:/-]+$")
+    tick_size: Decimal | None = None
+    qty_step: Decimal | None = None
+    taker_fee: Decimal | None = None
     maker_fee: Decimal | None = None
-    liquidation_fee: Decimal | None = Field(default=None, ge=0)
-    brackets: list[BracketModel] | None = Field(default=None, min_length=1)
+    liquidation_fee: Decimal | None = None
+    brackets: list[BracketModel] | None = Field(default=None, min_length=1, max_length=MAX_BRACKETS)
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> InstrumentModel:
+        problem = self.problem()
+        if problem is not None:
+            raise ValueError(f"{self.symbol}: {problem}")
+        return self
+
+    def problem(self) -> str | None:
+        zero = Decimal(0)
+        checks = [
+            _range_problem("tick_size", self.tick_size, _PAST, MAX_PRICE + _PAST, True),
+            _range_problem("qty_step", self.qty_step, _PAST, MAX_QTY + _PAST, True),
+            _range_problem("taker_fee", self.taker_fee, zero, _ONE, True),
+            _range_problem("maker_fee", self.maker_fee, -_ONE + _PAST, _ONE, True),
+            _range_problem("liquidation_fee", self.liquidation_fee, zero, _ONE, True),
+        ]
+        for i, b in enumerate(self.brackets or (), start=1):
+            if not 1 <= b.max_leverage <= MAX_LEVERAGE:
+                return f"bracket {i} max_leverage must be at most {MAX_LEVERAGE} (and at least 1)"
+            checks += [
+                _range_problem(
+                    f"bracket {i} notional_floor", b.notional_floor, zero, MAX_MONEY + _PAST, False
+                ),
+                _range_problem(f"bracket {i} notional_cap", b.notional_cap, _PAST, MAX_MONEY + _PAST, False),
+                _range_problem(f"bracket {i} mmr", b.mmr, zero, _ONE, False),
+                _range_problem(
+                    f"bracket {i} maintenance_amount", b.maintenance_amount, zero, MAX_MONEY + _PAST, False
+                ),
+            ]
+        return next((c for c in checks if c is not None), None)
 
 
 class MarginModel(_Strict):
     maintenance_basis: MaintenanceBasis = MaintenanceBasis.MARK
     fee_in_requirement: bool = False
     maintenance_amount: Literal["derived", "none"] = "derived"
+    initial_margin_basis: MaintenanceBasis = MaintenanceBasis.MARK
+    liquidation_leftover: Leftover = Leftover.INSURANCE_FUND
 
 
 class FeesModel(_Strict):
-    taker_fee: Decimal = Field(ge=0)
-    maker_fee: Decimal
-    liquidation_fee: Decimal = Field(ge=0)
+    taker_fee: Decimal = Field(ge=0, lt=1, decimal_places=PLACES)
+    maker_fee: Decimal = Field(gt=-1, lt=1, decimal_places=PLACES)
+    liquidation_fee: Decimal = Field(ge=0, lt=1, decimal_places=PLACES)
 
 
 class ProfileModel(_Strict):
@@ -68,7 +136,7 @@ class ProfileModel(_Strict):
     notes: str = ""
     margin: MarginModel = MarginModel()
     defaults: FeesModel
-    instruments: list[InstrumentModel] = Field(min_length=1)
+    instruments: list[InstrumentModel] = Field(min_length=1, max_length=MAX_INSTRUMENTS)
 
 
 def build_brackets(
@@ -90,15 +158,11 @@ def build_brackets(
 def _instrument(
     model: InstrumentModel, base: Instrument | None, fees: FeesModel, amounts: Literal["derived", "none"]
 ) -> Instrument:
-    def pick(name: str, default: Decimal | None) -> Decimal:
-        value = getattr(model, name)
-        if value is not None:
-            return value
-        if base is not None:
-            return getattr(base, name)
-        if default is None:
-            raise ProfileError(f"{model.symbol} is a new instrument and needs {name}")
-        return default
+    def pick(value: Decimal | None, inherited: Decimal | None, default: Decimal | None, name: str) -> Decimal:
+        for candidate in (value, inherited, default):
+            if candidate is not None:
+                return candidate
+        raise ProfileError(f"{model.symbol} is a new instrument and needs {name}")
 
     if model.brackets is not None:
         brackets = build_brackets(model.symbol, model.brackets, amounts)
@@ -109,11 +173,16 @@ def _instrument(
     try:
         return Instrument(
             model.symbol,
-            pick("tick_size", None),
-            pick("qty_step", None),
-            pick("taker_fee", fees.taker_fee),
-            pick("maker_fee", fees.maker_fee),
-            pick("liquidation_fee", fees.liquidation_fee),
+            pick(model.tick_size, base.tick_size if base else None, None, "tick_size"),
+            pick(model.qty_step, base.qty_step if base else None, None, "qty_step"),
+            pick(model.taker_fee, base.taker_fee if base else None, fees.taker_fee, "taker_fee"),
+            pick(model.maker_fee, base.maker_fee if base else None, fees.maker_fee, "maker_fee"),
+            pick(
+                model.liquidation_fee,
+                base.liquidation_fee if base else None,
+                fees.liquidation_fee,
+                "liquidation_fee",
+            ),
             brackets,
         )
     except ValueError as exc:
@@ -124,47 +193,58 @@ def available_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.json"))
 
 
-def _read_model(name_or_path: str | Path) -> ProfileModel:
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = PROFILE_DIR / f"{name_or_path}.json"
-        if not path.exists():
-            raise ProfileError(f"unknown profile {name_or_path!r}; known: {', '.join(available_profiles())}")
+def _unknown(name: object) -> ProfileError:
+    return ProfileError(
+        f"unknown profile {str(name)[:60]!r}: a profile is one of {', '.join(available_profiles())}"
+    )
+
+
+def _read_model(name: str) -> ProfileModel:
+    """The profile called ``name``: only ever a file of ``resources/profiles`` named so."""
+    if not isinstance(name, str) or name not in available_profiles():
+        raise _unknown(name)
+    path = PROFILE_DIR / f"{name}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
         return ProfileModel.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise ProfileError(f"profile {name}: {where}: {err['msg']}") from None
     except (OSError, ValueError) as exc:
-        if isinstance(exc, ValidationError):
-            err = exc.errors()[0]
-            where = ".".join(str(x) for x in err["loc"])
-            raise ProfileError(f"{path}: {where}: {err['msg']}") from None
-        raise ProfileError(f"{path}: {exc}") from None
+        raise ProfileError(f"profile {name}: {exc}") from None
 
 
 _CACHE: dict[str, ProfileModel] = {}
 
 
-def load_profile(
-    name_or_path: str | Path = DEFAULT_PROFILE, overrides: list[InstrumentModel] | None = None
-) -> Profile:
-    """The engine profile named (or at a path), with a session's instrument overrides applied."""
-    key = str(name_or_path)
-    model = _CACHE.get(key)
+def load_profile(name: str = DEFAULT_PROFILE, overrides: list[InstrumentModel] | None = None) -> Profile:
+    """The engine profile called ``name`` (one of ``available_profiles()``), with a session's
+    instrument overrides applied. Anything else (a path, a name with an extension) is a
+    ``ProfileError`` naming the known profiles."""
+    model = _CACHE.get(name) if isinstance(name, str) else None
     if model is None:
-        model = _CACHE[key] = _read_model(name_or_path)
+        model = _CACHE[name] = _read_model(name)
+    if overrides is not None and len(overrides) > MAX_INSTRUMENTS:
+        raise ProfileError(f"header instruments: at most {MAX_INSTRUMENTS} instruments, not {len(overrides)}")
     amounts = model.margin.maintenance_amount
     instruments: dict[str, Instrument] = {}
     try:
         for im in model.instruments:
             instruments[im.symbol] = _instrument(im, None, model.defaults, amounts)
     except ProfileError as exc:
-        raise ProfileError(f"profile {name_or_path}: {exc}") from None
+        raise ProfileError(f"profile {name}: {exc}") from None
     try:
         for im in overrides or ():
             instruments[im.symbol] = _instrument(im, instruments.get(im.symbol), model.defaults, amounts)
     except ProfileError as exc:
         raise ProfileError(f"header instruments: {exc}") from None
-    margin = MarginRules(model.margin.maintenance_basis, model.margin.fee_in_requirement)
+    margin = MarginRules(
+        model.margin.maintenance_basis,
+        model.margin.fee_in_requirement,
+        model.margin.initial_margin_basis,
+        model.margin.liquidation_leftover,
+    )
     return Profile(model.name, model.title, instruments, margin)
 
 

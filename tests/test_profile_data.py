@@ -32,7 +32,13 @@ TOP_KEYS = {
     "defaults",
     "instruments",
 }
-MARGIN_KEYS = {"maintenance_basis", "fee_in_requirement", "maintenance_amount"}
+MARGIN_KEYS = {
+    "maintenance_basis",
+    "fee_in_requirement",
+    "maintenance_amount",
+    "initial_margin_basis",
+    "liquidation_leftover",
+}
 DEFAULT_KEYS = {"taker_fee", "maker_fee", "liquidation_fee"}
 INSTRUMENT_REQUIRED = {"symbol", "tick_size", "qty_step", "brackets"}
 INSTRUMENT_OPTIONAL = {"taker_fee", "liquidation_fee"}
@@ -100,6 +106,8 @@ def test_profile_header_and_schema_keys(name):
     assert m["maintenance_basis"] in ("mark", "entry")
     assert type(m["fee_in_requirement"]) is bool
     assert m["maintenance_amount"] in ("derived", "none")
+    assert m["initial_margin_basis"] in ("mark", "entry")
+    assert m["liquidation_leftover"] in ("insurance_fund", "returned")
 
     d = p["defaults"]
     assert set(d) == DEFAULT_KEYS
@@ -165,23 +173,33 @@ def test_maintenance_amounts_derived_or_zero(name):
 
 
 def test_exchange_specific_margin_rules():
+    """Each profile does what its README section says (resources/profiles/README.md)."""
     assert load("binance-usdm")["margin"] == {
         "maintenance_basis": "mark",
         "fee_in_requirement": False,
         "maintenance_amount": "derived",
+        "initial_margin_basis": "mark",
+        "liquidation_leftover": "insurance_fund",
     }
+    # Bybit classic: IM = entry value / leverage and MM on the entry value (margin-math §2.1)
     assert load("bybit")["margin"] == {
         "maintenance_basis": "entry",
         "fee_in_requirement": False,
         "maintenance_amount": "derived",
+        "initial_margin_basis": "entry",
+        "liquidation_leftover": "insurance_fund",
     }
     assert load("okx")["margin"] == {
         "maintenance_basis": "mark",
         "fee_in_requirement": True,
         "maintenance_amount": "none",
+        "initial_margin_basis": "mark",
+        "liquidation_leftover": "insurance_fund",
     }
+    # Hyperliquid: a book liquidation returns the collateral left (margin-math §4)
     hl = load("hyperliquid")["margin"]
     assert hl["maintenance_basis"] == "mark" and hl["fee_in_requirement"] is False
+    assert hl["initial_margin_basis"] == "mark" and hl["liquidation_leftover"] == "returned"
 
 
 def test_hyperliquid_mmr_is_half_the_initial_margin_at_max_leverage():

@@ -2,7 +2,18 @@
 
 from decimal import Decimal as D
 
-from sandbox.engine import Account, AdjustMargin, Close, Deposit, Open, Price, SetLeverage, SetMode, Withdraw
+from sandbox.engine import (
+    Account,
+    AdjustMargin,
+    Close,
+    Deposit,
+    Open,
+    Price,
+    SetLeverage,
+    SetMode,
+    Withdraw,
+    text,
+)
 from sandbox.profiles import load_profile
 
 PROFILE = load_profile("binance-usdm")
@@ -218,3 +229,168 @@ def test_a_cross_hedge_on_one_symbol_shares_one_liquidation_price():
     # net long: walking down liquidates the pool at the long's price, and nothing fires above it
     assert do(a, Price("BTCUSDT", v["p1"].liquidation_price + D("0.1"))) == []
     assert do(a, Price("BTCUSDT", v["p1"].liquidation_price))[0].type == "liquidated"
+
+
+# ---- No command creates money (issue 8): each case the independent checker found, as a rule
+
+
+def total(a):
+    """Everything the user and the insurance fund hold between them."""
+    return a.total_wallet + a.insurance_fund
+
+
+def test_1_raising_isolated_leverage_resizes_the_wallet_and_never_below_zero():
+    for rules in ("sandbox", "exchange"):
+        a = new("10000", rules)
+        ok(a, Open("BTCUSDT", "short", D("0.1"), 1, "isolated"))  # wallet 6,000, fee 3
+        a.apply(Price("BTCUSDT", D(30000)), 1)
+        ok(a, AdjustMargin("p1", D(-3000)))  # keeps the initial margin at the mark (3,000)
+        events = ok(a, SetLeverage("p1", 5))
+        # re-sized to the new initial margin at entry, 0.1 × 60,000 / 5: not −1,800
+        assert events[0].isolated_wallet == a.positions["p1"].isolated_wallet == D(1200), rules
+        a.apply(Price("BTCUSDT", D(60000)), 2)
+        assert total(a) == D(10000) - 3, rules  # the price is back: only the fee is gone (was 11,797)
+        conserved(a)
+
+
+def test_1b_a_leverage_round_trip_moves_margin_back_to_the_cent():
+    a = new()
+    ok(a, Open("BTCUSDT", "long", D("0.1"), 3, "isolated"))  # 2,000
+    ok(a, SetLeverage("p1", 7))
+    assert a.positions["p1"].isolated_wallet == D("857.14285715")  # 6,000 / 7 rounded up
+    ok(a, SetLeverage("p1", 3))
+    assert a.positions["p1"].isolated_wallet == D(2000)  # not 2,000.00000001
+    ok(a, AdjustMargin("p1", D(500)))
+    ok(a, SetLeverage("p1", 6))
+    assert a.positions["p1"].isolated_wallet == D(1500)  # margin you added stays
+
+
+def test_2_unrealised_profit_cannot_be_withdrawn():
+    a = new("1000")
+    ok(a, Open("BTCUSDT", "long", D(1), 100, "cross"))  # fee 30: cross wallet 970
+    a.apply(Price("BTCUSDT", D(70000)), 1)  # 10,000 unrealised profit
+    r = rejected(a, Withdraw(D(5000)), "insufficient_available")  # 10,270 available; 970 in the wallet
+    assert r.shortfall == D(4030) and "unrealised profit cannot be moved or withdrawn" in r.message
+    assert a.available() > 5000 and a.withdrawable() == D(970)
+    ok(a, Withdraw(D(970)))
+    a.apply(Price("BTCUSDT", D(60000)), 2)  # the pool is liquidated; the wallet stops at zero
+    assert a.cross_wallet == 0 and total(a) == D(1000) - 30 - 970 + a.ledger.realized_pnl
+    conserved(a)
+
+
+def test_3_cross_to_isolated_is_funded_from_the_available_balance():
+    a = new("4030")
+    ok(a, Open("BTCUSDT", "long", D(1), 20, "cross"))  # initial margin 3,000, fee 30
+    a.apply(Price("BTCUSDT", D(58000)), 1)  # 2,000 down: nothing available
+    assert a.available() == 0
+    r = rejected(a, SetMode("p1", "isolated"), "insufficient_available")
+    assert r.shortfall == D(3000) and "needs 3,000.00 USDT more available balance" in r.message
+    # with the money there, the round trip is accepted both ways and changes no number
+    b = new("10000")
+    ok(b, Open("BTCUSDT", "long", D(1), 20, "cross"))
+    b.apply(Price("BTCUSDT", D(58000)), 1)
+    before = b.view()
+    ok(b, SetMode("p1", "isolated"))
+    ok(b, SetMode("p1", "cross"))
+    assert b.view() == before
+
+
+def test_4_raising_a_cross_leverage_is_never_refused_for_lack_of_available_balance():
+    a = new("4030")
+    ok(a, Open("BTCUSDT", "long", D(1), 20, "cross"))
+    a.apply(Price("BTCUSDT", D(57000)), 1)
+    assert a.available() == 0
+    ok(a, SetLeverage("p1", 25))  # lowers the requirement
+    r = rejected(a, SetLeverage("p1", 10), "insufficient_available")  # raises it: needs money
+    assert r.shortfall > 0
+
+
+def test_5_realised_pnl_is_exact_however_large_the_position():
+    a = new("12000000", DOGEUSDT="0.15")
+    ok(a, Open("DOGEUSDT", "long", D(100_000_000), 4, "cross"))
+    a.apply(Price("DOGEUSDT", D("0.15001")), 1)
+    ok(a, Open("DOGEUSDT", "long", D(200_000_000), 4, "cross", position="p1"))
+    assert a.view().positions[0].entry_price == D("0.15000667")  # shown rounded, kept exact
+    a.apply(Price("DOGEUSDT", D("0.16")), 2)
+    b = a.copy()
+    closed = ok(a, Close("p1"))[0]
+    assert closed.realized_pnl == D(2998000)  # 300 M × 0.16 − (15,000,000 + 30,002,000)
+    # in parts, the same to the last digit
+    parts = [ok(b, Close("p1", D(q)))[0].realized_pnl for q in (100_000_000, 77_777_777, 122_222_223)]
+    assert sum(parts) == D(2998000)
+
+
+def test_6_hyperliquid_returns_an_isolated_liquidations_leftover():
+    a = Account(load_profile("hyperliquid"), D(10000))
+    a.apply(Price("BTCUSDT", D(60000)), 0)
+    ok(a, Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))  # wallet 300, no liquidation fee
+    cross = a.cross_wallet
+    lp = a.liquidation_price("p1")
+    liq = do(a, Price("BTCUSDT", lp.quantize(D(1), rounding="ROUND_FLOOR")))[0]
+    left = liq.wallet_before + liq.realized_pnl
+    assert liq.type == "liquidated" and left > 0 and liq.fee == 0
+    assert a.cross_wallet == cross + left and a.insurance_fund == 0 and liq.returned == left
+    conserved(a)
+
+
+def test_6_bybit_values_initial_margin_at_entry():
+    a = Account(load_profile("bybit"), D(10000))
+    a.apply(Price("BTCUSDT", D(20000)), 0)
+    ok(a, Open("BTCUSDT", "long", D("0.1"), 10, "cross"))
+    ok(a, Open("BTCUSDT", "long", D("0.1"), 10, "isolated"))
+    a.apply(Price("BTCUSDT", D(25000)), 1)
+    cross, iso = a.view().positions
+    assert cross.initial_margin == iso.initial_margin == D(200)  # entry value / leverage, not 250
+    assert a.available() == a.cross_wallet + cross.unrealized_pnl - 200
+    # removing margin keeps the initial margin at entry: 200 of the 200 + 500 uPnL may not go
+    assert a.max_removable("p2") == 0
+    ok(a, AdjustMargin("p2", D(50)))
+    assert a.max_removable("p2") == D(50)
+
+
+def test_7_a_position_above_the_last_brackets_cap_is_refused():
+    a = new("1000000000", DOGEUSDT="0.25")
+    r = rejected(a, Open("DOGEUSDT", "long", D(900_000_000), 1, "cross"), "position_too_large")
+    assert "225,000,000.00 USDT" in r.message and "200,000,000.00 USDT" in r.message
+    ok(a, Open("DOGEUSDT", "long", D(600_000_000), 1, "cross"))  # 150 M: below the cap
+    rejected(a, Open("DOGEUSDT", "long", D(300_000_000), 1, "cross", position="p1"), "position_too_large")
+
+
+def test_8_a_cross_hedge_shows_one_pool_price_for_both_legs():
+    a = new("10000")
+    ok(a, Open("BTCUSDT", "long", D(1), 20, "cross"))
+    ok(a, Open("BTCUSDT", "short", D("0.5"), 20, "cross"))
+    long_, short = a.view().positions
+    assert long_.liquidation_price == short.liquidation_price  # was 40,576.92 and 3,371,775,820.00
+    assert long_.liquidation_price.quantize(D("0.01")) == D("40576.92")
+    # a flat hedge: the pool dies only where maintenance outgrows the wallet, far above
+    b = new("10000")
+    ok(b, Open("BTCUSDT", "long", D(1), 20, "cross"))
+    ok(b, Open("BTCUSDT", "short", D(1), 20, "cross"))
+    p = b.view().positions[0]
+    assert p.liquidation_price > 2 * p.mark_price
+    assert text.liquidation(p.liquidation_price, p.mark_price, D("0.1")) == "none within reach"
+
+
+def test_10_views_hold_no_28_digit_quotients():
+    a = new()
+    ok(a, Open("BTCUSDT", "long", D("0.1"), 3, "cross"))  # initial margin 6,000.01 / 3
+    ok(a, Open("ETHUSDT", "short", D(1), 7, "isolated"))
+    a.apply(Price("BTCUSDT", D("60000.1")), 1)
+    v = a.view()
+    numbers = [x for x in v.to_dict().values() if isinstance(x, D)]
+    numbers += [x for p in v.positions for x in p.to_dict().values() if isinstance(x, D)]
+    long_ones = [x for x in numbers if x.as_tuple().exponent < -8]
+    assert numbers and not long_ones, long_ones
+    # 9,566.92857142 + 0.01 − 2,000.00333334 (0.1 × 60,000.1 / 3 rounded up): no 28-digit quotient
+    assert v.available == a.available() == D("7566.93523808")
+
+
+def test_10_events_carry_no_negative_zero():
+    a = new()
+    ok(a, Open("ETHUSDT", "short", D(1), 7, "isolated"))
+    events = ok(a, Close("p1"))  # a short closed at its entry: realised 0, not −0
+    for e in events:
+        for value in e.to_dict().values():
+            if isinstance(value, D):
+                assert not (value.is_zero() and value.is_signed()), e

@@ -7,10 +7,12 @@ from .commands import (
     Close,
     Command,
     Deposit,
+    Mode,
     Open,
     Price,
     SetLeverage,
     SetMode,
+    Side,
     Withdraw,
 )
 from .events import (
@@ -27,7 +29,7 @@ from .events import (
     Withdrawn,
 )
 from .instrument import Bracket, Instrument, derived_maintenance_amounts
-from .profile import MaintenanceBasis, MarginRules, Profile
+from .profile import Leftover, MaintenanceBasis, MarginRules, Profile
 from .views import AccountView, PositionView
 
 __all__ = [
@@ -44,12 +46,14 @@ __all__ = [
     "Event",
     "Instrument",
     "Ledger",
+    "Leftover",
     "LeverageChanged",
     "Liquidated",
     "LiquidatedLot",
     "MaintenanceBasis",
     "MarginAdjusted",
     "MarginRules",
+    "Mode",
     "ModeChanged",
     "Open",
     "Opened",
@@ -59,6 +63,7 @@ __all__ = [
     "Rejected",
     "SetLeverage",
     "SetMode",
+    "Side",
     "Withdraw",
     "Withdrawn",
     "derived_maintenance_amounts",

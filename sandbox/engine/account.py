@@ -2,20 +2,25 @@
 
 The price tick is the hot path (``set_mark``): isolated positions are watched through per-symbol
 trigger prices and the cross pool through one running headroom sum, so a tick costs a few
-comparisons and one multiply-add however many positions are open. Everything a screen shows is
-computed on demand by ``view()``.
+comparisons and one multiply-add however many positions are open. What a screen shows comes from
+``view()``, which recomputes only what a tick or a command changed (``view_cache.py``).
+
+No command creates money: every handler checks what the rules require *before* it changes
+anything (money leaving the cross wallet is limited by the withdrawable balance, min(available,
+cross wallet)), and undoes the change and rejects it if it would leave a position or the pool
+liquidatable. Money is booked in steps of 1e-8 (``money.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from . import text
 from .commands import AdjustMargin, Close, Command, Deposit, Open, Price, SetLeverage, SetMode, Withdraw
-from .curve import INF, Segment, first_root, headroom, requirement, segment_at
+from .curve import INF, Curve, Segment, headroom, requirement, segment_at
 from .events import (
     Closed,
     Deposited,
@@ -30,12 +35,20 @@ from .events import (
     Withdrawn,
 )
 from .instrument import ZERO, Instrument
+from .limits import (
+    MAX_PRICE,
+    MIN_PRICE,
+    money_problem,
+)
+from .money import QUANTUM, below, ceil_money, floor_money, round_money
 from .position import Position
-from .profile import Profile
-from .views import AccountView, PositionView, ratio, shown_liquidation_price
+from .profile import Leftover, MaintenanceBasis, Profile
+from .rejections import Rejection, check_amount, check_leverage, check_qty, out_of_range
+from .view_cache import ViewCache
+from .views import AccountView, shown_liquidation_price
 
 Rules = Literal["sandbox", "exchange"]
-MONEY_QUANTUM = Decimal("1e-8")
+MONEY_QUANTUM = QUANTUM
 NO_EVENTS: tuple[Event, ...] = ()
 _NEG_INF = Decimal("-Infinity")
 
@@ -70,6 +83,7 @@ class _CrossLeg:
     positions: list[Position]
     segment: Segment
     value: Decimal  # f(mark): Σ uPnL − Σ requirement of these positions
+    curve: Curve | None = None  # built when a liquidation price is first asked for
 
 
 @dataclass(slots=True)
@@ -85,20 +99,16 @@ class _IsolatedWatch:
     short_trigger: Decimal
 
 
-class Rejection(Exception):
-    """Raised inside a command handler; becomes a ``Rejected`` event and changes nothing."""
-
-    def __init__(self, code: str, message: str, shortfall: Decimal | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.shortfall = shortfall
+_Savepoint = tuple[Decimal, Ledger, int, dict[str, Position]]
 
 
 class Account:
     def __init__(self, profile: Profile, balance: Decimal, rules: Rules = "sandbox"):
         if rules not in ("sandbox", "exchange"):
             raise ValueError(f"rules must be 'sandbox' or 'exchange', not {rules!r}")
+        problem = money_problem(balance, "the balance")
+        if problem is not None:
+            raise ValueError(problem)
         self.profile = profile
         self.rules: Rules = rules
         self.marks: dict[str, Decimal] = {}
@@ -110,7 +120,8 @@ class Account:
         self._legs: dict[str, _CrossLeg] = {}
         self._cross_total = ZERO
         self._watch: dict[str, _IsolatedWatch] = {}
-        self._handlers: dict[type, Callable[..., list[Event]]] = {
+        self._views = ViewCache()
+        self._handlers: dict[type, Callable[[Any, int], list[Event]]] = {
             Open: self._open,
             Close: self._close,
             SetMode: self._set_mode,
@@ -145,6 +156,7 @@ class Account:
             if p.symbol in profile.instruments
         }
         other._legs, other._watch, other._cross_total = {}, {}, ZERO
+        other._views = ViewCache()
         for symbol in {p.symbol for p in other.positions.values()}:
             other._refresh_symbol(symbol)
         return other
@@ -161,7 +173,8 @@ class Account:
     def set_mark(self, t: int, symbol: str, price: Decimal) -> tuple[Event, ...] | list[Event]:
         """Move one mark and liquidate whatever that price liquidates, in the same step.
 
-        The caller guarantees ``symbol`` is in the profile and ``price > 0`` (``apply`` checks).
+        The caller guarantees ``symbol`` is in the profile and ``price`` within ``limits.py``
+        (``apply`` checks).
         """
         old = self.marks.get(symbol)
         self.marks[symbol] = price
@@ -197,26 +210,25 @@ class Account:
     # ------------------------------------------------------------------ commands
     def apply(self, command: Command, t: int) -> tuple[Event, ...] | list[Event]:
         """Apply one input. A rejected command returns one ``Rejected`` and changes nothing."""
+        if type(command) is Price:  # nearly every input: the usual price in as few steps as can be
+            price = command.price
+            usual = (
+                type(price) is Decimal
+                and price.is_finite()
+                and MIN_PRICE <= price <= MAX_PRICE
+                and price.quantize(QUANTUM) == price
+            )
+            if usual and command.symbol in self.profile.instruments:
+                return self.set_mark(t, command.symbol, price)
+        problem = out_of_range(command)
+        if problem is not None:
+            return [self._rejected(t, command, Rejection("out_of_range", problem))]
         if isinstance(command, Price):
             if self.profile.instrument(command.symbol) is None:
-                return [
-                    self._rejected(
-                        t,
-                        command,
-                        Rejection(
-                            "unknown_symbol",
-                            f"{command.symbol} is not an instrument of the {self.profile.name} profile",
-                        ),
-                    )
-                ]
+                return [self._rejected(t, command, self._unknown_symbol(command.symbol))]
             if not command.price > 0:
-                return [
-                    self._rejected(
-                        t,
-                        command,
-                        Rejection("invalid_price", f"a price must be above zero, not {command.price}"),
-                    )
-                ]
+                message = f"a price must be above zero, not {command.price}"
+                return [self._rejected(t, command, Rejection("invalid_price", message))]
             return self.set_mark(t, command.symbol, command.price)
         handler = self._handlers[type(command)]
         try:
@@ -234,18 +246,21 @@ class Account:
         return Rejected(t, r.code, r.message, command.type, getattr(command, "position", None), r.shortfall)
 
     # -- helpers shared by the handlers
+    def _unknown_symbol(self, symbol: str) -> Rejection:
+        return Rejection(
+            "unknown_symbol", f"{symbol:.40} is not an instrument of the {self.profile.name} profile"
+        )
+
     def _position(self, pid: str) -> Position:
         p = self.positions.get(pid)
         if p is None:
-            raise Rejection("unknown_position", f"there is no open position {pid}")
+            raise Rejection("unknown_position", f"there is no open position {pid:.40}")
         return p
 
     def _instrument(self, symbol: str) -> Instrument:
         inst = self.profile.instrument(symbol)
         if inst is None:
-            raise Rejection(
-                "unknown_symbol", f"{symbol} is not an instrument of the {self.profile.name} profile"
-            )
+            raise self._unknown_symbol(symbol)
         return inst
 
     def _mark(self, symbol: str) -> Decimal:
@@ -253,34 +268,6 @@ class Account:
         if mark is None:
             raise Rejection("no_price", f"{symbol} has no mark price yet; send a price first")
         return mark
-
-    @staticmethod
-    def _check_qty(inst: Instrument, qty: Decimal) -> None:
-        if not qty > 0:
-            raise Rejection("invalid_quantity", f"quantity must be above zero, not {qty}")
-        if qty % inst.qty_step != 0:
-            raise Rejection(
-                "invalid_quantity",
-                f"quantity {text.qty(qty)} is not a multiple of "
-                f"{inst.symbol}'s step {text.qty(inst.qty_step)}",
-            )
-
-    @staticmethod
-    def _check_leverage(inst: Instrument, leverage: int, notional: Decimal) -> None:
-        if not isinstance(leverage, int) or isinstance(leverage, bool) or leverage < 1:
-            raise Rejection("invalid_leverage", f"leverage must be a whole number from 1, not {leverage}")
-        top = inst.max_leverage(notional)
-        if leverage > top:
-            raise Rejection(
-                "leverage_above_max",
-                f"leverage {leverage}× is above {top}×, the maximum "
-                f"for a {text.money(notional)} USDT {inst.symbol} position",
-            )
-
-    @staticmethod
-    def _check_amount(amount: Decimal, what: str) -> None:
-        if not amount > 0:
-            raise Rejection("invalid_amount", f"{what} must be above zero, not {amount}")
 
     def _require_available(self, needed: Decimal, doing: str) -> None:
         available = self.available()
@@ -294,7 +281,22 @@ class Account:
                 short,
             )
 
-    def _savepoint(self) -> tuple:
+    def _require_withdrawable(self, needed: Decimal, doing: str) -> None:
+        """Money that leaves the cross wallet: limited by the available balance and by the cross
+        wallet itself (unrealised profit cannot be moved out: withdrawable = min(available,
+        cross wallet))."""
+        self._require_available(needed, doing)
+        if needed > self.cross_wallet:
+            short = needed - self.cross_wallet
+            raise Rejection(
+                "insufficient_available",
+                f"{doing} needs {text.money(needed)} USDT but the cross wallet holds "
+                f"{text.money(self.cross_wallet)} USDT (unrealised profit cannot be moved or "
+                f"withdrawn): needs {text.money(short)} USDT more in the cross wallet",
+                short,
+            )
+
+    def _savepoint(self) -> _Savepoint:
         return (
             self.cross_wallet,
             replace(self.ledger),
@@ -302,7 +304,7 @@ class Account:
             {pid: p.copy() for pid, p in self.positions.items()},
         )
 
-    def _restore(self, saved: tuple) -> None:
+    def _restore(self, saved: _Savepoint) -> None:
         symbols = {p.symbol for p in self.positions.values()} | {p.symbol for p in saved[3].values()}
         self.cross_wallet, self.ledger, self._next_id, self.positions = saved
         for symbol in symbols:
@@ -315,17 +317,18 @@ class Account:
     def _pool_headroom(self) -> Decimal:
         return self.cross_wallet + self._cross_total
 
-    def _ensure_healthy(self, saved: tuple, touched: Position | None, doing: str) -> None:
-        """Undo the mutation and reject if it left something liquidatable or a wallet negative."""
+    def _ensure_alive(self, saved: _Savepoint, touched: Position | None, doing: str) -> None:
+        """Undo the change and reject it if it left the touched position or the pool
+        liquidatable (nothing else can have changed)."""
         problem: Rejection | None = None
         if touched is not None and touched.isolated and touched.id in self.positions:
             room = self._isolated_headroom(touched)
             if room <= 0:
                 problem = Rejection(
                     "would_liquidate",
-                    f"{doing} would leave {touched.id} liquidated "
-                    f"at once: it needs {text.money(-room)} USDT more margin",
-                    -room,
+                    f"{doing} would leave {touched.id} liquidated at once: it needs "
+                    f"{text.money(-room)} USDT more margin",
+                    ceil_money(-room) or QUANTUM,
                 )
         if problem is None and self._legs and self._pool_headroom() <= 0:
             room = self._pool_headroom()
@@ -333,21 +336,7 @@ class Account:
                 "would_liquidate",
                 f"{doing} would liquidate the cross positions at once: "
                 f"the pool needs {text.money(-room)} USDT more margin",
-                -room,
-            )
-        free = self._free_balance()
-        if problem is None and free < 0:
-            problem = Rejection(
-                "insufficient_available",
-                f"{doing} needs {text.money(-free)} USDT more available balance",
-                -free,
-            )
-        if problem is None and self.cross_wallet < 0:
-            problem = Rejection(
-                "wallet_negative",
-                f"{doing} would take the cross wallet to "
-                f"{text.money(self.cross_wallet)} USDT; it cannot go below zero",
-                -self.cross_wallet,
+                ceil_money(-room) or QUANTUM,
             )
         if problem is not None:
             self._restore(saved)
@@ -362,15 +351,23 @@ class Account:
         self._next_id += 1
         return pid
 
+    def _initial(self, p: Position, mark: Decimal, leverage: int | None = None) -> Decimal:
+        """Initial margin: the notional (at mark, or at entry where the profile says) ÷ leverage,
+        rounded up to the money quantum."""
+        notional = (
+            p.cost if self.profile.margin.initial_margin_basis is MaintenanceBasis.ENTRY else p.qty * mark
+        )
+        return ceil_money(notional / (leverage or p.leverage))
+
     # -- handlers
     def _open(self, c: Open, t: int) -> list[Event]:
         inst = self._instrument(c.symbol)
         mark = self._mark(c.symbol)
         if c.side not in ("long", "short"):
-            raise Rejection("invalid_side", f"side must be long or short, not {c.side!r}")
+            raise Rejection("invalid_side", f"side must be long or short, not {c.side!r:.40}")
         if c.mode not in ("cross", "isolated"):
-            raise Rejection("invalid_mode", f"mode must be cross or isolated, not {c.mode!r}")
-        self._check_qty(inst, c.qty)
+            raise Rejection("invalid_mode", f"mode must be cross or isolated, not {c.mode!r:.40}")
+        check_qty(inst, c.qty)
         existing = self.positions.get(c.position) if c.position is not None else None
         if existing is not None and (
             existing.symbol != c.symbol
@@ -395,16 +392,25 @@ class Account:
                     f"{c.symbol} already has a {other.mode} position ({other.id}), so a "
                     f"new one must be {other.mode} too",
                 )
-        total_qty = c.qty + (existing.qty if existing else ZERO)
-        self._check_leverage(inst, c.leverage, total_qty * mark)
+        total = (c.qty + (existing.qty if existing else ZERO)) * mark
+        check_leverage(inst, c.leverage, total)
+        cap = inst.brackets[-1].cap
+        if total > cap:
+            raise Rejection(
+                "position_too_large",
+                f"a {text.money(total)} USDT {c.symbol} position is above "
+                f"{text.money(cap)} USDT, the largest the {self.profile.name} brackets allow",
+            )
         notional = c.qty * mark
-        fee = notional * inst.taker_fee
-        margin = (notional / c.leverage).quantize(MONEY_QUANTUM, rounding=ROUND_CEILING)
+        fee = round_money(notional * inst.taker_fee)
+        margin = ceil_money(notional / c.leverage)
+        isolated = c.mode == "isolated"
         doing = f"opening {c.side} {text.qty(c.qty)} {c.symbol} at {c.leverage}×"
         self._require_available(margin + fee, doing)
+        if fee + (margin if isolated else ZERO) > self.cross_wallet:
+            self._require_withdrawable(fee + (margin if isolated else ZERO), doing)
 
         saved = self._savepoint()
-        isolated = c.mode == "isolated"
         self.cross_wallet -= fee + (margin if isolated else ZERO)
         self.ledger.trading_fees += fee
         if existing is None:
@@ -413,7 +419,7 @@ class Account:
                 inst,
                 1 if c.side == "long" else -1,
                 c.qty,
-                mark,
+                notional,
                 c.leverage,
                 isolated,
                 margin if isolated else ZERO,
@@ -421,12 +427,11 @@ class Account:
             self.positions[p.id] = p
         else:
             p = existing
-            p.entry = ((p.qty * p.entry + notional) / total_qty).quantize(MONEY_QUANTUM, ROUND_HALF_EVEN)
-            p.qty = total_qty
+            p.add(c.qty, mark)
             if isolated:
                 p.isolated_wallet += margin
         self._refresh_symbol(c.symbol)
-        self._ensure_healthy(saved, p, doing)
+        self._ensure_alive(saved, p, doing)
         return [
             Opened(
                 t,
@@ -439,7 +444,7 @@ class Account:
                 mark,
                 fee,
                 margin,
-                p.entry,
+                round_money(p.entry),
                 p.qty,
                 existing is not None,
             )
@@ -450,19 +455,19 @@ class Account:
         inst = p.instrument
         mark = self.marks[p.symbol]
         qty = p.qty if c.qty is None else c.qty
-        self._check_qty(inst, qty)
+        check_qty(inst, qty)
         if qty > p.qty:
             raise Rejection(
                 "invalid_quantity", f"cannot close {text.qty(qty)} of {p.id}: it holds {text.qty(p.qty)}"
             )
-        pnl = p.unrealized_pnl(mark) if qty == p.qty else p.sign * qty * (mark - p.entry)
-        fee = qty * mark * inst.taker_fee
+        pnl = round_money(p.sign * (qty * mark - p.cost_of(qty)))
+        fee = round_money(qty * mark * inst.taker_fee)
         if not p.isolated:
             released = ZERO
         elif qty == p.qty:
             released = p.isolated_wallet
         else:
-            released = (p.isolated_wallet * qty / p.qty).quantize(MONEY_QUANTUM, rounding=ROUND_FLOOR)
+            released = floor_money(p.isolated_wallet * qty / p.qty)
         after = self.cross_wallet + released + pnl - fee
         if after < 0:
             raise Rejection(
@@ -475,7 +480,7 @@ class Account:
         self.cross_wallet = after
         self.ledger.realized_pnl += pnl
         self.ledger.trading_fees += fee
-        p.qty -= qty
+        p.reduce(qty)
         p.isolated_wallet -= released
         if p.qty == 0:
             del self.positions[p.id]
@@ -485,7 +490,7 @@ class Account:
     def _set_mode(self, c: SetMode, t: int) -> list[Event]:
         p = self._position(c.position)
         if c.mode not in ("cross", "isolated"):
-            raise Rejection("invalid_mode", f"mode must be cross or isolated, not {c.mode!r}")
+            raise Rejection("invalid_mode", f"mode must be cross or isolated, not {c.mode!r:.40}")
         if c.mode == p.mode:
             raise Rejection("same_mode", f"{p.id} is already {p.mode}")
         if self.rules == "exchange":
@@ -497,13 +502,11 @@ class Account:
             )
         saved = self._savepoint()
         previous = p.mode
+        doing = f"switching {p.id} to {c.mode}"
         if c.mode == "isolated":
-            amount = (
-                c.margin
-                if c.margin is not None
-                else p.entry_margin().quantize(MONEY_QUANTUM, rounding=ROUND_CEILING)
-            )
-            self._check_amount(amount, "the isolated margin")
+            amount = ceil_money(p.entry_margin()) if c.margin is None else c.margin
+            check_amount(amount, "the isolated margin")
+            self._require_withdrawable(amount, doing)
             p.isolated = True
             p.isolated_wallet = amount
             self.cross_wallet -= amount
@@ -512,12 +515,22 @@ class Account:
             p.isolated = False
             p.isolated_wallet = ZERO
         self._refresh_symbol(p.symbol)
-        self._ensure_healthy(saved, p, f"switching {p.id} to {c.mode}")
+        self._ensure_alive(saved, p, doing)
         return [
             ModeChanged(
                 t, p.id, p.symbol, c.mode, previous, p.isolated_wallet, self._position_liquidation_price(p)
             )
         ]
+
+    def max_removable(self, pid: str) -> Decimal:
+        """The most margin that may be taken out of isolated position ``pid`` now: its wallet must
+        keep the initial margin (at the current mark, or at entry where the profile values it
+        there) and the position must stay unliquidated. Zero for a cross or unknown position."""
+        p = self.positions.get(pid)
+        if p is None or not p.isolated:
+            return ZERO
+        keep = self._initial(p, self.marks[p.symbol])
+        return max(min(p.isolated_wallet - keep, below(self._isolated_headroom(p))), ZERO)
 
     def _adjust_margin(self, c: AdjustMargin, t: int) -> list[Event]:
         p = self._position(c.position)
@@ -529,27 +542,24 @@ class Account:
             )
         if c.amount == 0:
             raise Rejection("invalid_amount", "the amount must not be zero")
-        mark = self.marks[p.symbol]
         if c.amount > 0:
-            self._require_available(c.amount, f"adding {text.money(c.amount)} USDT to {p.id}")
+            self._require_withdrawable(c.amount, f"adding {text.money(c.amount)} USDT to {p.id}")
         else:
-            floor = p.qty * mark / p.leverage
-            room = self._isolated_headroom(p)
-            removable = max(min(p.isolated_wallet - floor, room), ZERO)
-            if -c.amount > removable or -c.amount >= room:
+            removable = self.max_removable(p.id)
+            if -c.amount > removable:
+                floor = self._initial(p, self.marks[p.symbol])
                 raise Rejection(
                     "remove_too_much",
                     f"at most {text.money(removable)} USDT can be "
                     f"removed from {p.id}: its wallet must keep the initial margin "
-                    f"{text.money(floor)} USDT at the current mark and stay above "
-                    f"its maintenance margin",
+                    f"{text.money(floor)} USDT and stay above its maintenance margin",
                     -c.amount - removable,
                 )
         saved = self._savepoint()
         p.isolated_wallet += c.amount
         self.cross_wallet -= c.amount
         self._refresh_symbol(p.symbol)
-        self._ensure_healthy(saved, p, f"moving {text.money(c.amount)} USDT into {p.id}")
+        self._ensure_alive(saved, p, f"moving {text.money(c.amount)} USDT into {p.id}")
         return [
             MarginAdjusted(
                 t, p.id, p.symbol, c.amount, p.isolated_wallet, self._position_liquidation_price(p)
@@ -558,7 +568,8 @@ class Account:
 
     def _set_leverage(self, c: SetLeverage, t: int) -> list[Event]:
         p = self._position(c.position)
-        self._check_leverage(p.instrument, c.leverage, p.qty * self.marks[p.symbol])
+        mark = self.marks[p.symbol]
+        check_leverage(p.instrument, c.leverage, p.qty * mark)
         if self.rules == "exchange" and p.isolated and c.leverage < p.leverage:
             raise Rejection(
                 "leverage_decrease_refused",
@@ -566,19 +577,28 @@ class Account:
                 f"of an open isolated position (Binance error -4161): {p.id} stays at "
                 f"{p.leverage}× or higher",
             )
-        saved = self._savepoint()
+        doing = f"setting {p.id} to {c.leverage}×"
         previous = p.leverage
+        moved = ZERO
         if p.isolated:
-            delta = (p.qty * p.entry / c.leverage - p.entry_margin()).quantize(
-                MONEY_QUANTUM, rounding=ROUND_CEILING
-            )
-            if delta > 0:
-                self._require_available(delta, f"lowering {p.id} to {c.leverage}×")
-            p.isolated_wallet += delta
-            self.cross_wallet -= delta
+            # The wallet is re-sized by the change in initial margin at entry (both rounded up,
+            # so a round trip of leverages moves nothing); a raise never takes it below the new
+            # initial margin, so margin taken out earlier cannot be taken out twice.
+            new, old = ceil_money(p.entry_margin(c.leverage)), ceil_money(p.entry_margin())
+            if new > old:
+                moved = new - old
+                self._require_withdrawable(moved, f"lowering {p.id} to {c.leverage}×")
+            else:
+                moved = -min(old - new, max(p.isolated_wallet - new, ZERO))
+        elif c.leverage < previous:
+            extra = self._initial(p, mark, c.leverage) - self._initial(p, mark)
+            self._require_available(extra, f"lowering {p.id} to {c.leverage}×")
+        saved = self._savepoint()
+        p.isolated_wallet += moved
+        self.cross_wallet -= moved
         p.leverage = c.leverage
         self._refresh_symbol(p.symbol)
-        self._ensure_healthy(saved, p, f"setting {p.id} to {c.leverage}×")
+        self._ensure_alive(saved, p, doing)
         return [
             LeverageChanged(
                 t,
@@ -592,16 +612,19 @@ class Account:
         ]
 
     def _deposit(self, c: Deposit, t: int) -> list[Event]:
-        self._check_amount(c.amount, "a deposit")
+        check_amount(c.amount, "a deposit")
         self.cross_wallet += c.amount
         self.ledger.deposits += c.amount
         return [Deposited(t, c.amount, self.cross_wallet)]
 
     def _withdraw(self, c: Withdraw, t: int) -> list[Event]:
-        self._check_amount(c.amount, "a withdrawal")
-        self._require_available(c.amount, f"withdrawing {text.money(c.amount)} USDT")
+        check_amount(c.amount, "a withdrawal")
+        doing = f"withdrawing {text.money(c.amount)} USDT"
+        self._require_withdrawable(c.amount, doing)
+        saved = self._savepoint()
         self.cross_wallet -= c.amount
         self.ledger.withdrawals += c.amount
+        self._ensure_alive(saved, None, doing)
         return [Withdrawn(t, c.amount, self.cross_wallet)]
 
     # ------------------------------------------------------------------ liquidation
@@ -617,22 +640,29 @@ class Account:
 
     def _liquidate_isolated(self, t: int, symbol: str, price: Decimal) -> list[Event]:
         events: list[Event] = []
+        returned_leftover = self.profile.margin.liquidation_leftover is Leftover.RETURNED
         for p, root in self._watch[symbol].roots:
             if self._isolated_headroom(p) > 0:
                 continue
             shown = shown_liquidation_price(root, p.sign > 0)
             wallet = p.isolated_wallet
-            pnl = p.unrealized_pnl(price)
+            pnl = round_money(p.unrealized_pnl(price))
             left = wallet + pnl
-            fee = min(p.qty * price * p.instrument.liquidation_fee, max(left, ZERO))
+            fee = min(round_money(p.qty * price * p.instrument.liquidation_fee), max(left, ZERO))
             payout = -left if left < 0 else ZERO
-            to_fund = max(left, ZERO)  # the fee plus whatever margin was left
+            if returned_leftover:
+                returned = max(left, ZERO) - fee
+                to_fund = fee
+                self.cross_wallet += returned
+            else:
+                returned = ZERO
+                to_fund = max(left, ZERO)  # the fee plus whatever margin was left
             self.insurance_fund += to_fund - payout
             self.ledger.realized_pnl += pnl
             self.ledger.liquidation_fees += to_fund
             self.ledger.insurance_payouts += payout
             del self.positions[p.id]
-            lot = LiquidatedLot(p.id, symbol, p.side, p.qty, p.entry, price, pnl, fee)
+            lot = LiquidatedLot(p.id, symbol, p.side, p.qty, round_money(p.entry), price, pnl, fee)
             events.append(
                 Liquidated(
                     t,
@@ -648,6 +678,7 @@ class Account:
                     wallet,
                     ZERO,
                     (lot,),
+                    returned,
                 )
             )
         if events:
@@ -661,22 +692,18 @@ class Account:
         leg = self._legs.get(symbol)
         if old is not None and leg is not None:
             reserve = self.cross_wallet + self._cross_total - leg.value
-            shown = shown_liquidation_price(
-                first_root(leg.positions, self.profile.margin, reserve, old, down), down
-            )
+            shown = shown_liquidation_price(self._leg_curve(leg).root(reserve, old, down), down)
         victims = [p for p in self.positions.values() if not p.isolated]
         wallet = self.cross_wallet
-        pnl_total = ZERO
-        left = wallet + sum((p.unrealized_pnl(self.marks[p.symbol]) for p in victims), ZERO)
-        fee_room = max(left, ZERO)
+        pnls = [round_money(p.unrealized_pnl(self.marks[p.symbol])) for p in victims]
+        pnl_total = sum(pnls, ZERO)
+        fee_room = max(wallet + pnl_total, ZERO)
         lots = []
-        for p in victims:
+        for p, pnl in zip(victims, pnls):
             mark = self.marks[p.symbol]
-            pnl = p.unrealized_pnl(mark)
-            fee = min(p.qty * mark * p.instrument.liquidation_fee, fee_room)
+            fee = min(round_money(p.qty * mark * p.instrument.liquidation_fee), fee_room)
             fee_room -= fee
-            pnl_total += pnl
-            lots.append(LiquidatedLot(p.id, p.symbol, p.side, p.qty, p.entry, mark, pnl, fee))
+            lots.append(LiquidatedLot(p.id, p.symbol, p.side, p.qty, round_money(p.entry), mark, pnl, fee))
             del self.positions[p.id]
         fees = sum((lot.fee for lot in lots), ZERO)
         after = wallet + pnl_total - fees
@@ -711,6 +738,7 @@ class Account:
     # ------------------------------------------------------------------ caches
     def _refresh_symbol(self, symbol: str) -> None:
         """Rebuild the tick-path caches of one symbol after its positions changed."""
+        self._views.touch(symbol)
         rules = self.profile.margin
         mark = self.marks.get(symbol)
         cross = [p for p in self.positions.values() if p.symbol == symbol and not p.isolated]
@@ -727,28 +755,45 @@ class Account:
         isolated = [p for p in self.positions.values() if p.symbol == symbol and p.isolated]
         self._watch.pop(symbol, None)
         if isolated and mark is not None:
-            roots = [(p, first_root([p], rules, p.isolated_wallet, mark, p.sign > 0)) for p in isolated]
+            roots = [(p, p.curve(rules).root(p.isolated_wallet, mark, p.sign > 0)) for p in isolated]
             long_roots = [r for p, r in roots if p.sign > 0 and r is not None]
             short_roots = [r for p, r in roots if p.sign < 0 and r is not None]
             self._watch[symbol] = _IsolatedWatch(
                 roots,
-                max(long_roots) + MONEY_QUANTUM if long_roots else _NEG_INF,
-                min(short_roots) - MONEY_QUANTUM if short_roots else INF,
+                max(long_roots) + QUANTUM if long_roots else _NEG_INF,
+                min(short_roots) - QUANTUM if short_roots else INF,
             )
 
-    # ------------------------------------------------------------------ views
-    def _free_balance(self) -> Decimal:
-        """Cross margin balance minus the cross positions' initial margin, not floored at zero."""
-        free = self.cross_wallet
-        for leg in self._legs.values():
-            for p in leg.positions:
-                mark = self.marks[p.symbol]
-                free += p.unrealized_pnl(mark) - p.qty * mark / p.leverage
-        return free
+    def _leg_curve(self, leg: _CrossLeg) -> Curve:
+        if leg.curve is None:
+            leg.curve = Curve.of(leg.positions, self.profile.margin)
+        return leg.curve
+
+    # ------------------------------------------------------------------ numbers for screens
+    def _leg_sums(self, symbol: str) -> tuple[Decimal, Decimal, Decimal]:
+        """(Σ uPnL, Σ maintenance, Σ initial margin) of the cross positions of ``symbol``."""
+        leg = self._legs[symbol]
+        mark = self.marks[symbol]
+        rules = self.profile.margin
+        upnl = mm = im = ZERO
+        for p in leg.positions:
+            upnl += p.unrealized_pnl(mark)
+            mm += requirement(p, rules, mark)
+            im += self._initial(p, mark)
+        return upnl, mm, im
 
     def available(self) -> Decimal:
-        """What opens, isolated-margin additions and withdrawals may use (never below 0)."""
-        return max(self._free_balance(), ZERO)
+        """What opens, isolated-margin additions, mode switches and withdrawals may use: cross
+        margin balance − initial margin of the cross positions, down to 1e-8, never below 0."""
+        free = self.cross_wallet
+        for symbol in sorted(self._legs):
+            upnl, _, im = self._leg_sums(symbol)
+            free += upnl - im
+        return max(floor_money(free), ZERO)
+
+    def withdrawable(self) -> Decimal:
+        """What may leave the cross wallet: min(available, cross wallet)."""
+        return min(self.available(), self.cross_wallet)
 
     def cross_root(self, symbol: str, down: bool) -> Decimal | None:
         """Exact mark of ``symbol`` at which the cross pool is liquidated, walking from its
@@ -757,51 +802,36 @@ class Account:
         if leg is None:
             return None
         reserve = self.cross_wallet + self._cross_total - leg.value
-        return first_root(leg.positions, self.profile.margin, reserve, self.marks[symbol], down)
+        return self._leg_curve(leg).root(reserve, self.marks[symbol], down)
 
-    def _position_liquidation_price(
-        self, p: Position, roots: dict[tuple[str, bool], Decimal | None] | None = None
-    ) -> Decimal | None:
-        """``roots`` memoises the cross pool's roots per (symbol, direction) within one view: every
-        cross position of a symbol shares them."""
-        mark = self.marks[p.symbol]
-        down = p.sign > 0
-        if p.isolated:
-            return shown_liquidation_price(
-                first_root([p], self.profile.margin, p.isolated_wallet, mark, down), down
-            )
-        roots = {} if roots is None else roots
-
-        def root_for(direction: bool) -> Decimal | None:
-            key = (p.symbol, direction)
-            if key not in roots:
-                roots[key] = self.cross_root(p.symbol, direction)
-            return roots[key]
-
-        root = root_for(down)
+    def pool_liquidation(self, symbol: str) -> tuple[Decimal | None, bool]:
+        """The one liquidation price the cross positions of ``symbol`` share (like Binance's
+        hedge mode): the first root on the side where the pool's headroom falls as the mark moves
+        (below for a net long, above for a net short or a flat hedge), else on the other side;
+        with the direction, for rounding."""
+        leg = self._legs.get(symbol)
+        if leg is None:
+            return None, True
+        curve = self._leg_curve(leg)
+        mark = self.marks[symbol]
+        reserve = self.cross_wallet + self._cross_total - leg.value
+        down = curve.slope(mark) >= 0
+        root = curve.root(reserve, mark, down)
         if root is None:
             down = not down
-            root = root_for(down)
+            root = curve.root(reserve, mark, down)
+        return root, down
+
+    def _position_liquidation_price(self, p: Position) -> Decimal | None:
+        if p.isolated:
+            down = p.sign > 0
+            root = p.curve(self.profile.margin).root(p.isolated_wallet, self.marks[p.symbol], down)
+            return shown_liquidation_price(root, down)
+        root, down = self.pool_liquidation(p.symbol)
         return shown_liquidation_price(root, down)
 
     def liquidation_price(self, pid: str) -> Decimal | None:
         return self._position_liquidation_price(self.positions[pid])
-
-    def _bankruptcy_price(self, p: Position) -> Decimal | None:
-        if p.isolated:
-            value = p.entry - p.sign * p.isolated_wallet / p.qty
-        else:
-            leg = self._legs[p.symbol]
-            net = sum((q.sign * q.qty for q in leg.positions), ZERO)
-            if net == 0:
-                return None
-            others = ZERO
-            for other in self._legs.values():
-                if other is not leg:
-                    others += sum((q.unrealized_pnl(self.marks[q.symbol]) for q in other.positions), ZERO)
-            cost = sum((q.sign * q.qty * q.entry for q in leg.positions), ZERO)
-            value = (cost - self.cross_wallet - others) / net
-        return shown_liquidation_price(value, p.sign > 0) if value > 0 else None
 
     def totals(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
         """(total wallet, cross margin balance, cross maintenance margin, equity): what an
@@ -820,63 +850,7 @@ class Account:
         return total, self.cross_wallet + cross_upnl, cross_mm, total + cross_upnl + iso_upnl
 
     def view(self) -> AccountView:
-        rules = self.profile.margin
-        cross_upnl = cross_mm = cross_im = iso_upnl = ZERO
-        for p in self.positions.values():
-            mark = self.marks[p.symbol]
-            if p.isolated:
-                iso_upnl += p.unrealized_pnl(mark)
-            else:
-                cross_upnl += p.unrealized_pnl(mark)
-                cross_mm += requirement(p, rules, mark)
-                cross_im += p.qty * mark / p.leverage
-        cross_balance = self.cross_wallet + cross_upnl
-        pool_ratio = ratio(cross_mm, cross_balance) if self._legs else ZERO
-        views = []
-        roots: dict[tuple[str, bool], Decimal | None] = {}
-        for p in self.positions.values():
-            mark = self.marks[p.symbol]
-            notional = p.qty * mark
-            upnl = p.unrealized_pnl(mark)
-            mm = requirement(p, rules, mark)
-            bracket = p.instrument.bracket(notional)
-            balance = p.isolated_wallet + upnl if p.isolated else cross_balance
-            views.append(
-                PositionView(
-                    p.id,
-                    p.symbol,
-                    p.side,
-                    p.mode,
-                    p.qty,
-                    p.entry,
-                    p.leverage,
-                    mark,
-                    notional,
-                    p.isolated_wallet if p.isolated else None,
-                    upnl,
-                    ratio(upnl, p.entry_margin()),
-                    notional / p.leverage,
-                    mm,
-                    balance,
-                    ratio(mm, balance) if p.isolated else pool_ratio,
-                    self._position_liquidation_price(p, roots),
-                    self._bankruptcy_price(p),
-                    bracket.mmr,
-                    bracket.max_leverage,
-                )
-            )
-        isolated = self.isolated_wallets
-        return AccountView(
-            self.cross_wallet,
-            isolated,
-            self.cross_wallet + isolated,
-            cross_upnl,
-            cross_balance,
-            cross_mm,
-            cross_im,
-            pool_ratio,
-            self.available(),
-            self.cross_wallet + isolated + cross_upnl + iso_upnl,
-            self.insurance_fund,
-            tuple(views),
-        )
+        """Every number a screen shows. Incremental: only positions whose symbol's mark moved or
+        whose state changed since the last call are recomputed (and the cross pool's numbers
+        when any cross leg or the cross wallet changed)."""
+        return self._views.build(self)

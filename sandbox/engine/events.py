@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
+
+from .commands import Mode, Side
+
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +42,8 @@ class Opened(Event):
     type: ClassVar[str] = "opened"
     position: str
     symbol: str
-    side: str
-    mode: str
+    side: Side
+    mode: Mode
     leverage: int
     qty: Decimal
     price: Decimal
@@ -55,8 +59,8 @@ class Closed(Event):
     type: ClassVar[str] = "closed"
     position: str
     symbol: str
-    side: str
-    mode: str
+    side: Side
+    mode: Mode
     qty: Decimal
     price: Decimal
     realized_pnl: Decimal
@@ -70,8 +74,8 @@ class ModeChanged(Event):
     type: ClassVar[str] = "mode_changed"
     position: str
     symbol: str
-    mode: str
-    previous_mode: str
+    mode: Mode
+    previous_mode: Mode
     isolated_wallet: Decimal
     liquidation_price: Decimal | None
 
@@ -117,7 +121,7 @@ class LiquidatedLot:
 
     position: str
     symbol: str
-    side: str
+    side: Side
     qty: Decimal
     entry_price: Decimal
     price: Decimal
@@ -133,13 +137,14 @@ class Liquidated(Event):
     """``price`` is the triggering mark; ``liquidation_price`` what was displayed just before.
     ``insurance_fund`` is the fund's net movement (fee and any leftover in, minus a shortfall it
     paid); ``wallet_before``/``wallet_after`` are the wallet that backed the position(s): the
-    isolated wallet, or the cross wallet for a cross liquidation."""
+    isolated wallet, or the cross wallet for a cross liquidation. ``returned`` is what went back
+    to the cross wallet (an isolated leftover, where the profile returns it: Hyperliquid)."""
 
     type: ClassVar[str] = "liquidated"
     positions: tuple[str, ...]
     symbol: str
-    side: str
-    mode: str
+    side: Side | Literal["mixed"]
+    mode: Mode
     price: Decimal
     liquidation_price: Decimal | None
     realized_pnl: Decimal
@@ -148,6 +153,7 @@ class Liquidated(Event):
     wallet_before: Decimal
     wallet_after: Decimal
     lots: tuple[LiquidatedLot, ...] = field(default=())
+    returned: Decimal = _ZERO
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,26 +1,63 @@
-"""Numbers in sentences: the rejection and liquidation messages people read."""
+"""Numbers in sentences: the rejection and liquidation messages people read.
+
+None of these raises, whatever the decimal: a number too large to write out in full (beyond
+``_LONGEST`` digits: far outside what the engine holds, see ``limits.py``) is written in
+scientific notation, and a non-finite one as itself.
+"""
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-_CENT = Decimal("0.01")
+from .money import divide
+
+_LONGEST = 30  # digits before the point beyond which a number is written as 1.23E+40
+_MOST_PLACES = 12
+
+
+def _unwritable(value: Decimal) -> str | None:
+    """How to write ``value`` when it is not a finite number of sensible size, else None."""
+    if value.is_nan():
+        return "NaN"
+    if value.is_infinite():
+        return "-∞" if value < 0 else "∞"
+    if value.adjusted() >= _LONGEST:
+        return f"{value:.3E}"
+    return None
+
+
+def _fixed(value: Decimal, places: int) -> str:
+    """Grouped thousands, ``places`` decimals (half to even), never "-0.00"."""
+    shown = f"{value:,.{places}f}"
+    return shown[1:] if shown.startswith("-") and not shown.strip("-0.,") else shown
 
 
 def money(value: Decimal) -> str:
     """``1234.5 → '1,234.50'`` (USDT amounts, two decimals)."""
-    rounded = value.quantize(_CENT, rounding=ROUND_HALF_EVEN)
-    return f"{rounded.copy_abs() if rounded == 0 else rounded:,}"  # never "-0.00"
+    return _unwritable(value) or _fixed(value, 2)
+
+
+def _places(tick: Decimal) -> int:
+    if not tick.is_finite() or tick.is_zero():
+        return 2
+    exponent = tick.normalize().as_tuple().exponent
+    return min(max(-exponent if isinstance(exponent, int) else 0, 2), _MOST_PLACES)
 
 
 def price(value: Decimal, tick: Decimal) -> str:
     """A price with as many decimals as the instrument's tick size (at least two)."""
-    places = max(-tick.normalize().as_tuple().exponent, 2)
-    return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):,}"
+    return _unwritable(value) or _fixed(value, _places(tick))
 
 
 def qty(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    """A quantity as it is, without trailing zeros (``0.100 → '0.1'``)."""
+    odd = _unwritable(value)
+    if odd is not None:
+        return odd
+    shown = f"{value:f}"
+    if "." in shown:
+        shown = shown.rstrip("0").rstrip(".")
+    return "0" if shown in ("-0", "") else shown
 
 
 # A liquidation price further than this from the mark (a short's price above twice the mark) is
@@ -37,11 +74,13 @@ def liquidation_at_tick(value: Decimal | None, mark: Decimal, tick: Decimal) -> 
     below it; above the mark, the tick at or above it. Walking the mark to this price liquidates
     there and not a tick before. This is the one rule every screen and the command line follow.
     """
-    if value is None:
+    if value is None or not value.is_finite() or not mark.is_finite():
         return None
     down = value < mark
-    steps = (value / tick).to_integral_value(ROUND_FLOOR if down else ROUND_CEILING)
-    shown = steps * tick
+    steps = divide(value, tick) if tick.is_finite() and tick > 0 else None
+    if steps is None:
+        return None
+    shown = steps.to_integral_value(ROUND_FLOOR if down else ROUND_CEILING) * tick
     return shown if shown > 0 else None
 
 
