@@ -450,13 +450,9 @@ class Timeline:
         return self._apply_to(len(self._inputs))
 
     def _record(self, items: Iterable[Item]) -> None:
-        recorder = self._recorder
-        if recorder is None:
-            return
-        if recorder.closed:  # someone closed it (the window, adopting another timeline)
-            self._recorder = None
-            return
-        recorder.record_items(items)
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.record_items(items)
 
     def hold(self, symbol: str) -> None:
         """The user holds this symbol's price (dragging its slider): market ticks for it stop."""
@@ -628,6 +624,10 @@ class Timeline:
 
     @property
     def recorder(self) -> Recorder | None:
+        """The recording this timeline writes to; None when there is none or it was closed
+        (the window closes it when it shows another timeline; coming back, it records anew)."""
+        if self._recorder is not None and self._recorder.closed:
+            self._recorder = None
         return self._recorder
 
     def save(self, path: str) -> int:
