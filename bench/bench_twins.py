@@ -5,8 +5,9 @@ session: ten positions on eight symbols, cross and isolated mixed (so the three 
 none can share an account), eight symbols ticking every 100 ms, nothing liquidated.
 - replay: ``runner.run`` (one account) against ``twins.replay`` (three twins with equity and
   drawdown kept on every tick);
-- apply: a loop of ``Account.apply`` against a loop of ``TwinSet.apply`` (what a live window
-  calls per input).
+- apply: a loop of ``Account.apply`` against a loop of ``TwinSet.apply``;
+- timeline: a ``Timeline`` played through once (what the window does: events, chart samples and
+  checkpoints laid on the way) with twins off against twins on.
 A session traded in one mode only lets two twins share an account; its ratio is printed too.
 Run: python bench/bench_twins.py
 """
@@ -17,11 +18,20 @@ from pathlib import Path
 from common import best_of, write_big_session
 
 from sandbox.engine import Open
-from sandbox.session.reader import read_session
+from sandbox.session.reader import Session, read_session
 from sandbox.session.runner import new_account, run
+from sandbox.session.timeline import Timeline
 from sandbox.session.twins import TwinSet, replay
 
 EVENTS = 200_000
+
+
+def through_timeline(session) -> tuple[float, float]:
+    def play(twins: bool) -> None:
+        timeline = Timeline(session.header, inputs=session.inputs.copy(), twins=twins)
+        timeline.seek_index(len(timeline))
+
+    return best_of(lambda: play(False)), best_of(lambda: play(True))
 
 
 def ratios(session) -> tuple[float, float, float, float]:
@@ -63,15 +73,24 @@ def main() -> None:
     print(
         f"apply    one account {one_a:6.2f} s ({n / one_a:>9,.0f}/s)   twins {three_a:6.2f} s ({n / three_a:>9,.0f}/s)"
     )
-    print(f"twins / one account: replay {three / one:.2f}, apply {three_a / one_a:.2f}   (goal ≤ 3.5)")
+    off, on = through_timeline(session)
+    print(f"timeline twins off   {off:6.2f} s ({n / off:>9,.0f}/s)   on    {on:6.2f} s ({n / on:>9,.0f}/s)")
+    print(
+        f"twins / one account: replay {three / one:.2f}, apply {three_a / one_a:.2f}, "
+        f"timeline {on / off:.2f}   (goal ≤ 3.5)"
+    )
 
     cross_only = [
         c if not isinstance(c, Open) else Open(c.symbol, c.side, c.qty, c.leverage, "cross", c.position)
         for c in session.commands
     ]
-    session.commands = cross_only
+    session = Session(session.path, session.header, list(session.times), cross_only)
     one, three, _, _ = ratios(session)
-    print(f"the same session traded all in cross (two twins share an account): replay {three / one:.2f}")
+    off, on = through_timeline(session)
+    print(
+        f"the same session traded all in cross (two twins share an account): replay {three / one:.2f}, "
+        f"timeline {on / off:.2f}"
+    )
 
 
 if __name__ == "__main__":

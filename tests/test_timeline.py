@@ -93,13 +93,27 @@ def test_branching_keeps_the_prefix_names_the_parent_and_leaves_the_original():
     assert len(tl) > len(child) and tl.account.positions["p1"].mode == "isolated"
 
 
-def test_trading_after_a_rewind_cuts_the_future_in_place():
+def test_trading_after_a_rewind_keeps_the_market_and_the_original():
+    tl = crash_day()
+    end_t, n = tl.end_t, len(tl)
+    tl.seek(20_000)
+    kept, before = tl.index, state(tl)
+    tl.submit(AdjustMargin("p1", D(100)))
+    assert tl.parent["index"] == kept and tl.departure.market_kept
+    assert tl.end_t == end_t and len(tl) == n + 1 and tl.index == kept + 1
+    tl.seek_index(len(tl))
+    assert state(tl) == report_json(*_run_all(tl))
+    assert state(tl.original) == before
+
+
+def test_a_price_set_after_a_rewind_replaces_what_followed():
     tl = crash_day()
     tl.seek(20_000)
     kept = tl.index
-    tl.submit(AdjustMargin("p1", D(100)))
-    assert len(tl) == kept + 1 and tl.parent["index"] == kept
+    tl.submit(Price("BTCUSDT", D(59000)))
+    assert len(tl) == kept + 1 and tl.parent["index"] == kept and not tl.departure.market_kept
     assert state(tl) == report_json(*_run_all(tl))
+    assert len(tl.original) > len(tl) and tl.original.index == kept
 
 
 def _run_all(tl):

@@ -10,10 +10,10 @@ from sandbox.cli import main
 from sandbox.engine import AdjustMargin, Close, Open, Price, SetMode
 from sandbox.session.reader import read_session
 from sandbox.session.runner import run
+from sandbox.session.timeline import Timeline
 from sandbox.session.twins import (
     VARIANTS,
     TwinSet,
-    TwinTrack,
     clock,
     other_mode_liquidation_price,
     replay,
@@ -168,28 +168,29 @@ def test_twins_share_an_account_only_while_nothing_tells_them_apart():
     assert not twins.twin("all_cross").account.positions["p1"].isolated
 
 
-def test_a_track_follows_seek_step_back_and_branch():
+def test_a_timeline_carries_the_twins_through_seek_step_back_and_branch():
     session = read_session(SESSIONS / "hedge-cross-vs-isolated.jsonl")
     times, commands = list(session.times), list(session.commands)
-    track = TwinTrack(session.header, times, commands, checkpoint_every=3)
+    tl = Timeline(session.header, times, commands, checkpoint_every=3)
 
-    def fresh(index):
+    def fresh(index, times=times, commands=commands):
         twins = TwinSet.from_header(session.header)
         for t, c in zip(times[:index], commands[:index]):
             twins.apply(t, c)
         return {v: tw.figures() for v, tw in twins.twins.items()}
 
     for index in (len(commands), 2, 9, 0, 7, 8, 3, len(commands)):
-        track.seek_index(index)
-        assert track.index == index
-        assert {v: tw.figures() for v, tw in track.twins.twins.items()} == fresh(index)
-    # a branch at input 6: the inputs after it are replaced by a new one
-    track.truncate(6)
-    del times[6:], commands[6:]
-    times.append(6000)
-    commands.append(Price("BTCUSDT", D(50000)))
-    track.seek_index(len(commands))
-    assert {v: tw.figures() for v, tw in track.twins.twins.items()} == fresh(len(commands))
+        tl.seek_index(index)
+        assert {v: tw.figures() for v, tw in tl.twins.twins.items()} == fresh(index)
+    # the price set at input 6 replaces what followed, in place; the original is kept
+    tl.seek_index(6)
+    before = fresh(len(commands))
+    tl.submit(Price("BTCUSDT", D(50000)), 6000)
+    assert {v: tw.figures() for v, tw in tl.twins.twins.items()} == fresh(
+        7, [*times[:6], 6000], [*commands[:6], Price("BTCUSDT", D(50000))]
+    )
+    tl.original.seek_index(len(commands))
+    assert {v: tw.figures() for v, tw in tl.original.twins.twins.items()} == before
 
 
 @pytest.mark.parametrize(

@@ -101,10 +101,13 @@ def test_trading_while_replaying_branches(make_window, session_file):
     b = w.bridge
     for _ in range(6):
         w.loop.step_forward()
+    end = b.timeline.end_t
     events = b.submit(Open("BTCUSDT", "long", D("0.01"), 5, "cross"))
     assert events and events[0].type == "opened"
     assert any(p.id == events[0].position for p in b.view().positions)
-    assert w.loop.at_end()
+    # a what-if branch (issue 12): the recorded market plays on, the original is kept
+    assert not w.loop.at_end() and b.timeline.end_t == end
+    assert b.timeline.departure.market_kept and b.timeline.original is not None
 
 
 def test_save_recording_round_trips(make_window, tmp_path):

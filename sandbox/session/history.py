@@ -59,6 +59,16 @@ class Series:
         """Keep the rows produced by inputs before ``index``."""
         self.n = self.rows_before(index)
 
+    def copy(self, index: int) -> Series:
+        """A new series holding the rows of inputs before ``index`` (a branch's inheritance)."""
+        n = self.rows_before(index)
+        other = Series(self._cols.shape[0], max(n, 16))
+        other._index[:n] = self._index[:n]
+        other._t[:n] = self._t[:n]
+        other._cols[:, :n] = self._cols[:, :n]
+        other.n = n
+        return other
+
     @property
     def last_t(self) -> int | None:
         return int(self._t[self.n - 1]) if self.n else None

@@ -171,6 +171,40 @@ class Inputs:
         out.n = n
         return out
 
+    def spliced(
+        self,
+        index: int,
+        inserted: Iterable[Item],
+        keep_commands: bool,
+        replaced: dict[int, Command] | None = None,
+    ) -> Inputs:
+        """A new store for a branch that keeps the market: the first ``index`` inputs, then
+        ``inserted``, then every later price and, with ``keep_commands``, every later command
+        (``replaced`` gives some of those a new form, by input index); without it the later
+        commands are left out. Arrays are copied a slice at a time, not input by input."""
+        out = self.copy(index)
+        out.extend(inserted)
+        tail = self._sym[index : self.n]
+        if keep_commands:
+            take = np.arange(index, self.n)
+        else:
+            take = np.flatnonzero(tail != _NO_SYMBOL) + index
+        k = len(take)
+        out._reserve(k)
+        start = out.n
+        end = start + k
+        out._t[start:end] = self._t[take]
+        out._sym[start:end] = tail[take - index]
+        out._coef[start:end] = self._coef[take]
+        out._exp[start:end] = self._exp[take]
+        if keep_commands:
+            replaced = replaced or {}
+            for j in np.flatnonzero(tail == _NO_SYMBOL).tolist():
+                i = index + j
+                out._commands[start + j] = replaced.get(i, self._commands[i])
+        out.n = end
+        return out
+
     # ------------------------------------------------------------------ reading
     @property
     def times(self) -> np.ndarray:
@@ -210,6 +244,12 @@ class Inputs:
 
     def symbol_codes(self, start: int, stop: int) -> np.ndarray:
         return self._sym[start:stop]
+
+    def command_indices(self, start: int = 0, stop: int | None = None) -> list[int]:
+        """The indices of the inputs from ``start`` to ``stop`` that are commands, not prices."""
+        stop = self.n if stop is None else min(stop, self.n)
+        found: list[int] = (np.flatnonzero(self._sym[start:stop] == _NO_SYMBOL) + start).tolist()
+        return found
 
     def commands(self) -> Commands:
         return Commands(self)

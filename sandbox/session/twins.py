@@ -16,7 +16,9 @@ receives is exactly what a person would write in a hand-edited copy of the sessi
 - everything else (prices, closes, leverage changes, deposits, withdrawals) as recorded.
 
 So "a twin equals replaying the hand-edited copy through the plain engine, to the last digit" is
-true by construction, and ``tests/test_twins_property.py`` checks it over random sessions.
+true by construction, and ``tests/test_twins_property.py`` checks it over random sessions. A
+``Timeline`` (timeline.py) carries a ``TwinSet`` through seeks, steps and branches: its own
+account is the set's ``recorded`` one, and its checkpoints are ``TwinSet.copy()``s.
 
 The figures each twin keeps while it runs: equity (total wallet + every unrealised PnL), the
 liquidations with their times and positions, and the largest drawdown: the largest fall of equity
@@ -34,7 +36,6 @@ which is never visible from outside: each twin still answers for itself.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, is_dataclass, replace
 from decimal import Decimal
@@ -55,15 +56,15 @@ from ..engine import (
 from ..engine.commands import Mode
 from ..engine.instrument import ZERO
 from .model import SessionHeader
-from .reader import Session
 from .report import plain, report, summary
-from .runner import new_account
+from .runner import Source, new_account
 
 Variant = Literal["as_traded", "all_cross", "all_isolated"]
 VARIANTS: tuple[Variant, ...] = ("as_traded", "all_cross", "all_isolated")
 LABELS: dict[str, str] = {"as_traded": "as traded", "all_cross": "all cross", "all_isolated": "all isolated"}
 NO_EVENTS: tuple[Event, ...] = ()
-_QUIET: tuple[Sequence[Event], Sequence[Event], Sequence[Event]] = (NO_EVENTS, NO_EVENTS, NO_EVENTS)
+# What a quiet tick says in every twin (one object: ``said is QUIET`` is the cheap test).
+QUIET: tuple[Sequence[Event], Sequence[Event], Sequence[Event]] = (NO_EVENTS, NO_EVENTS, NO_EVENTS)
 
 TwinEvents = tuple[Sequence[Event], Sequence[Event], Sequence[Event]]
 
@@ -226,6 +227,17 @@ class TwinSet:
         return self._twins[VARIANTS.index(variant)]
 
     @property
+    def recorded(self) -> Account:
+        """The as-traded account: the one a plain replay of the same inputs gives (a timeline
+        with twins uses it as its own account, so the recorded account is never run twice)."""
+        return self._twins[0].account
+
+    def equities(self) -> tuple[float, float, float]:
+        """Each twin's equity as a float (``VARIANTS`` order), for the account chart."""
+        a, b, c = self._twins
+        return float(a.equity), float(b.equity), float(c.equity)
+
+    @property
     def twins(self) -> dict[str, Twin]:
         return dict(zip(VARIANTS, self._twins))
 
@@ -248,7 +260,7 @@ class TwinSet:
     def apply(self, t: int, command: Command) -> TwinEvents:
         if type(command) is Price and command.symbol in self._instruments:
             return self.tick(t, command.symbol, command.price)
-        return self._command(t, command)
+        return self.command(t, command)
 
     def tick(self, t: int, symbol: str, price: Decimal) -> TwinEvents:
         """A price of a known symbol (the caller checked, as the replay loops do).
@@ -292,7 +304,7 @@ class TwinSet:
                     tw.max_drawdown = tw._peak - equity
                     tw._floor = equity
         if not loud:
-            return _QUIET
+            return QUIET
         for tw, events in zip(self._distinct, said):
             if events:
                 tw._settle(events)
@@ -303,7 +315,9 @@ class TwinSet:
         twins = self._twins
         return by_twin[id(twins[0])], by_twin[id(twins[1])], by_twin[id(twins[2])]
 
-    def _command(self, t: int, command: Command) -> TwinEvents:
+    def command(self, t: int, command: Command) -> TwinEvents:
+        """Any input but a price of a known symbol: rewritten for each twin, applied to each
+        distinct account (the recorded one first: a new lot's id comes from its answer)."""
         plans = [rewrite(v, command) for v in VARIANTS]
         self._split(plans)
         twins = self._twins
@@ -357,76 +371,27 @@ class TwinReplay:
     events: list[Event] = field(default_factory=list)
 
 
-def replay(session: Session, until: int | None = None, profile: str | None = None) -> TwinReplay:
-    """Replay ``session`` as three twins up to and including time ``until`` (all when None).
-    ``as_traded`` ends exactly as ``runner.run`` would."""
-    twins = TwinSet.from_header(session.header, profile)
+def replay(source: Source, until: int | None = None, profile: str | None = None) -> TwinReplay:
+    """Replay ``source`` (a session in memory, or a file read as a stream) as three twins up to
+    and including time ``until`` (all when None). ``as_traded`` ends exactly as ``runner.run``
+    would."""
+    twins = TwinSet.from_header(source.header, profile)
     out = TwinReplay(twins, 0)
     events = out.events
     instruments = twins._instruments
-    tick, command = twins.tick, twins._command
+    tick, command = twins.tick, twins.command
     t = 0
-    for t_i, cmd in zip(session.times, session.commands):
-        if until is not None and t_i > until:
-            break
-        t = t_i
-        if type(cmd) is Price and cmd.symbol in instruments:
-            said = tick(t, cmd.symbol, cmd.price)
+    for t, symbol, x in source.items(until):
+        if symbol is None:
+            said = command(t, x)
+        elif symbol in instruments:
+            said = tick(t, symbol, x)
         else:
-            said = command(t, cmd)
+            said = command(t, Price(symbol, x))
         if said[0]:
             events.extend(said[0])
     out.t = until if until is not None and until > t else t
     return out
-
-
-class TwinTrack:
-    """Twins that follow a timeline's inputs through seek, step back and branch.
-
-    ``times``/``commands`` are the timeline's own lists (read, never changed). Checkpoints (a
-    ``TwinSet.copy()`` every ``checkpoint_every`` inputs) make ``seek_index`` cost at most that
-    many inputs; ``truncate(i)`` forgets what lies after input ``i`` when the timeline branches
-    there (new inputs then follow with ``seek_index``).
-    """
-
-    def __init__(
-        self,
-        header: SessionHeader,
-        times: Sequence[int],
-        commands: Sequence[Command],
-        profile: str | None = None,
-        checkpoint_every: int = 2000,
-    ):
-        self.times = times
-        self.commands = commands
-        self.checkpoint_every = checkpoint_every
-        start = TwinSet.from_header(header, profile)
-        self.twins = start.copy()
-        self.index = 0
-        self._checkpoints: list[tuple[int, TwinSet]] = [(0, start)]
-
-    def seek_index(self, index: int) -> None:
-        """The twins after the first ``index`` inputs (clamped to what there is)."""
-        index = max(0, min(index, len(self.commands)))
-        if index < self.index:
-            k = bisect_right(self._checkpoints, index, key=lambda c: c[0]) - 1
-            self.index, start = self._checkpoints[k]
-            self.twins = start.copy()
-        apply, every = self.twins.apply, self.checkpoint_every
-        times, commands = self.times, self.commands
-        last = self._checkpoints[-1][0]
-        for i in range(self.index, index):
-            apply(times[i], commands[i])
-            if (i + 1) % every == 0 and i + 1 > last:
-                self._checkpoints.append((i + 1, self.twins.copy()))
-                last = i + 1
-        self.index = index
-
-    def truncate(self, index: int) -> None:
-        """Inputs from ``index`` on are about to change (a branch): drop what depended on them."""
-        self._checkpoints = [c for c in self._checkpoints if c[0] <= index]
-        if self.index > index:
-            self.seek_index(index)
 
 
 def other_mode_liquidation_price(twins: TwinSet, pid: str) -> tuple[str, Decimal | None] | None:
@@ -511,7 +476,7 @@ def twins_text(twins: TwinSet, t: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def twin_report_json(session: Session, until: int | None = None, profile: str | None = None) -> str:
+def twin_report_json(session: Source, until: int | None = None, profile: str | None = None) -> str:
     """``replay FILE --twin --json``: the plain report of the recorded account plus ``"twins"``."""
     out = replay(session, until, profile)
     body = report(out.twins.twin("as_traded").account, out.t, out.events)
@@ -519,7 +484,7 @@ def twin_report_json(session: Session, until: int | None = None, profile: str | 
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
-def twin_report_text(session: Session, until: int | None = None, profile: str | None = None) -> str:
+def twin_report_text(session: Source, until: int | None = None, profile: str | None = None) -> str:
     """``replay FILE --twin``: the readable summary, then the three side by side."""
     out = replay(session, until, profile)
     account = out.twins.twin("as_traded").account
