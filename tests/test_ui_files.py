@@ -16,6 +16,7 @@ from sandbox.app import start
 from sandbox.engine import Account
 from sandbox.session.reader import read_session
 from sandbox.session.timeline import Timeline
+from sandbox.session.twins import TwinSet
 
 HEADER = '{"format": "margin-sandbox-session", "version": 1, "profile": "binance-usdm", "balance": "10000"}\n'
 
@@ -105,14 +106,17 @@ def test_an_engine_failure_while_replaying_is_reported_once_and_the_window_goes_
     path = write_demo_session(tmp_path / "eth.jsonl")
     w = make_window(live=False)
     assert w.open_path(str(path))
-    real = Account.set_mark
+    # The tick that fails, wherever the replay hands it to the engine (the account, or the three
+    # twin accounts the timeline moves together).
+    for owner, name in ((Account, "set_mark"), (TwinSet, "tick")):
+        real = getattr(owner, name)
 
-    def failing(self, t, symbol, price):
-        if symbol == "ETHUSDT" and price == D(2900):
-            raise ArithmeticError("a bug in the engine")
-        return real(self, t, symbol, price)
+        def failing(self, t, symbol, price, real=real):
+            if symbol == "ETHUSDT" and price == D(2900):
+                raise ArithmeticError("a bug in the engine")
+            return real(self, t, symbol, price)
 
-    monkeypatch.setattr(Account, "set_mark", failing)
+        monkeypatch.setattr(owner, name, failing)
     w.loop.set_speed(None)
     w.loop.set_playing(True)
     frames(w, 5, dt=0.1)
