@@ -118,7 +118,7 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory()
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp.name)
     from sandbox.ui.main_window import MainWindow
-    from sandbox.ui.margin_bars import MarginBar
+    from sandbox.ui.margin_bar import MarginBar
     from sandbox.ui.session_controller import OffsetMarket
 
     t0 = time.perf_counter()
