@@ -50,6 +50,7 @@ from .menus import Menus
 from .notices import Notices
 from .odds.panel import OddsPanel
 from .order_ticket import OrderTicket
+from .positions.columns import LIQ
 from .positions.panel import PositionsPanel
 from .price_sliders import PriceSliders
 from .replay_bar import ReplayBar
@@ -194,7 +195,10 @@ class MainWindow(QMainWindow):
         self.twins_panel = TwinsPanel(b)
         self.odds_panel = OddsPanel(b)
         self.hedge_map_panel = HedgeMapPanel(b)
-        self.lesson_panel = LessonPanel(b, self.loop, self.price_chart, self.open_path, self.show_twins)
+        self.lesson_panel = LessonPanel(
+            b, self.loop, self.price_chart, self.open_path, self.show_twins, self.conceal_liquidation_prices
+        )
+        self._concealed: bool | None = None  # the table's liquidation column was hidden before
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         # In scroll areas: on a small screen they scroll rather than push the charts away.
         self._dock("twins", "Cross vs isolated", _scrolled(self.twins_panel), bottom)
@@ -228,6 +232,19 @@ class MainWindow(QMainWindow):
         dock = self.docks["twins"]
         dock.show()
         dock.raise_()
+
+    def conceal_liquidation_prices(self, on: bool) -> None:
+        """While a lesson asks where a position dies, hide what would say it: the chart's position
+        lines (and their edge tags), the ghost lines, the table's liquidation column."""
+        self.price_chart.levels.setVisible(not on)
+        self.ghost_lines.item.setVisible(not on and self.ghost_lines.shown)
+        view = self.positions.view
+        if on and self._concealed is None:
+            self._concealed = view.isColumnHidden(LIQ)
+            view.setColumnHidden(LIQ, True)
+        elif not on and self._concealed is not None:
+            view.setColumnHidden(LIQ, self._concealed)
+            self._concealed = None
 
     def show_lessons(self) -> None:
         """Help ▸ Lessons: pick one of the bundled lessons."""

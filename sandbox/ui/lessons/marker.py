@@ -33,8 +33,8 @@ class PredictionMarker(QObject):
         self.line.setZValue(120)
         self.label = pg.InfLineLabel(self.line, text="", position=0.12, anchors=[(0, 1), (0, 1)])
         self.answer = pg.InfiniteLine(angle=0, movable=False)
-        self.answer.setZValue(119)
-        self.answer_label = pg.InfLineLabel(self.answer, text="", position=0.12, anchors=[(0, 0), (0, 0)])
+        self.answer.setZValue(121)
+        self.answer_label = pg.InfLineLabel(self.answer, text="", position=0.40, anchors=[(0, 0), (0, 0)])
         item = chart.plot.getPlotItem()
         item.addItem(self.line, ignoreBounds=True)
         item.addItem(self.answer, ignoreBounds=True)
@@ -60,30 +60,32 @@ class PredictionMarker(QObject):
         view = self.chart.view_box
         view.setYRange(mark * (1 - SPAN), mark * (1 + SPAN), padding=0)
         self.answer.hide()
-        self.line.setValue(value)
         self.line.setMovable(True)
         self.line.show()
+        self.line.setValue(value)
         self._moved()
 
     def lock(self) -> None:
         """The guess is in: the marker stays, it no longer moves."""
         self.line.setMovable(False)
+        self._moved()
 
     def show_answer(self, value: Decimal | None, shown: str) -> None:
         """The engine's answer beside the guess (no line for an answer with no price)."""
         if value is None:
             self.answer.hide()
             return
-        self.answer.setValue(float(value))
+        self.answer.show()  # first: a hidden line's label does not follow its value
         self.answer_label.setFormat(f"engine: {shown}")
-        self.answer.show()
+        self.answer.setValue(float(value))
 
     def hide(self) -> None:
         self.line.hide()
         self.answer.hide()
 
     def _moved(self, *_: object) -> None:
-        self.label.setFormat(f"your guess: {text.price(self.guess(), self.tick)}  (drag me)")
+        hint = "  (drag me)" if self.line.movable else ""
+        self.label.setFormat(f"your guess: {text.price(self.guess(), self.tick)}{hint}")
         self.moved.emit(self.value)
 
     def _restyle(self, *_: object) -> None:
@@ -91,5 +93,5 @@ class PredictionMarker(QObject):
         self.line.setPen(pg.mkPen(p.warn, width=2, style=Qt.PenStyle.DashLine))
         self.line.setHoverPen(pg.mkPen(p.warn, width=4, style=Qt.PenStyle.DashLine))
         self.label.setColor(p.warn)
-        self.answer.setPen(pg.mkPen(p.up, width=2))
+        self.answer.setPen(pg.mkPen(p.up, width=2.5))
         self.answer_label.setColor(p.up)

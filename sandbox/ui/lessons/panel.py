@@ -2,8 +2,10 @@
 moment (rolling the session on to it when it lies ahead). A step that asks for a prediction asks
 first, then plays, then reveals:
 
-- *where does it die?* — drag the dashed marker on the price chart; *Play and see* rolls the
-  session on (to the next step's moment) and the engine's price appears beside the guess;
+- *where does it die?* — drag the dashed marker on the price chart (the liquidation prices on
+  screen are hidden meanwhile: the chart's lines, the ghost lines, the table's column); *Play and
+  see* rolls the session on (to the next step's moment) and the engine's price appears beside
+  the guess;
 - *how much is lost?* — type an amount; *survives?* — choose; *Play and see* rolls on to the
   moment the answer is about.
 
@@ -51,6 +53,7 @@ class LessonPanel(QWidget):
         chart: PriceChart,
         open_session: Callable[[str], bool],
         show_twins: Callable[[], None],
+        conceal: Callable[[bool], None] = lambda on: None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -60,6 +63,7 @@ class LessonPanel(QWidget):
         self.chart = chart
         self.open_session = open_session
         self.show_twins = show_twins
+        self.conceal = conceal  # hides what would give a liquidation price away while asked
         self.lesson: Lesson | None = None
         self.index = -1
         self.revealed = False
@@ -185,6 +189,7 @@ class LessonPanel(QWidget):
     def end(self) -> None:
         self.player.stop()
         self.marker.hide()
+        self.conceal(False)
         self.lesson = None
         self.index = -1
         self.revealed = False
@@ -219,6 +224,7 @@ class LessonPanel(QWidget):
         self.reveal.clear()
         self.compare.clear()
         self.marker.hide()
+        self.conceal(False)
         self.ask.setCurrentIndex(0)
         self.choice.setExclusive(False)
         for b in (self.survives, self.dies):
@@ -259,6 +265,7 @@ class LessonPanel(QWidget):
             position = None
             if twins is not None and answer.position is not None:
                 position = twins.twin(answer.variant).account.positions.get(answer.position)
+            self.conceal(True)  # the chart's and the table's liquidation prices would tell
             if mark is not None:
                 tick = self.bridge.instrument(symbol).tick_size
                 below = position is None or position.sign > 0
@@ -305,6 +312,7 @@ class LessonPanel(QWidget):
         if step is None or answer is None or step.predict is None:
             return
         self.revealed = True
+        self.conceal(False)
         self.reveal.setText(answer.reveal)
         kind = step.predict.kind
         if kind == "liquidation_price":

@@ -16,6 +16,7 @@ the fan shows the equity percentiles over the horizon.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -29,11 +30,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from ...engine import text
 from ...risk.models import MODELS
 from ...risk.odds import PERCENTILES, Odds, wilson
 from ...risk.report import variant_dict
@@ -132,21 +134,21 @@ class OddsPanel(QWidget):
         self.cancel_button.setObjectName("oddsCancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
-        self.auto = QCheckBox("when the book changes", self)
+        self.auto = QCheckBox("auto", self)
         self.auto.setObjectName("oddsAuto")
         self.auto.setToolTip(
-            f"run again {DEBOUNCE_MS / 1000:g} s after positions change (not on price moves)"
+            f"run again by itself {DEBOUNCE_MS / 1000:g} s after the book changes (positions opened, "
+            f"closed, switched, resized; not price moves)"
         )
         for w in (self.horizon, self.model, self.paths, paths_label):
             row.addWidget(w)
         row.addStretch(1)
         outer.addLayout(row)
         actions = QHBoxLayout()
-        for widget in (self.vol, self.run_button, self.cancel_button):
+        for widget in (self.vol, self.run_button, self.cancel_button, self.auto):
             actions.addWidget(widget)
         actions.addStretch(1)
         outer.addLayout(actions)
-        outer.addWidget(self.auto)
 
         status = QHBoxLayout()
         self.progress = QProgressBar(self)
@@ -163,28 +165,45 @@ class OddsPanel(QWidget):
         status.addWidget(self.status, 1)
         outer.addLayout(status)
 
-        self.split = QSplitter(Qt.Orientation.Vertical, self)
-        self.bars = pg.PlotWidget(self.split)
+        # Bars, fan and numbers each get the panel's whole height (it sits beside the ticket).
+        self.results = QTabWidget(self)
+        self.results.setObjectName("oddsResults")
+        self.results.setDocumentMode(True)
+        self.bars = pg.PlotWidget(self.results)
         self.bars.setObjectName("oddsBars")
         self.bars.setMenuEnabled(False)
         self.bars.hideButtons()
         self.bars.setMouseEnabled(x=False, y=False)
-        self.bars.setLabel("left", "liquidated within the horizon", units="%")
-        self.fan = pg.PlotWidget(self.split)
+        self.bars.setLabel("left", "liquidated %")
+        self.fan = pg.PlotWidget(self.results)
         self.fan.setObjectName("oddsFan")
         self.fan.setMenuEnabled(False)
         self.fan.hideButtons()
-        self.fan.setLabel("left", "equity", units="USDT")
+        self.fan.setLabel("left", "equity")
         self.fan.setLabel("bottom", "hours ahead")
         self.fan.getAxis("left").enableAutoSIPrefix(False)
-        self.split.addWidget(self.bars)
-        self.split.addWidget(self.fan)
-        outer.addWidget(self.split, 1)
-        self.summary = QLabel(self)
+        self.summary = QLabel(self.results)
         self.summary.setObjectName("oddsSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        outer.addWidget(self.summary)
+        self.summary.setContentsMargins(6, 6, 6, 6)
+        self.results.addTab(self.bars, "Liquidated")
+        self.results.addTab(self.fan, "Equity fan")
+        self.results.addTab(self.summary, "Numbers")
+        for i, tip in enumerate(
+            (
+                "how likely each position, the cross pool and anything at all is liquidated, with 95 % intervals",
+                "equity over the horizon: 5–95 % band and the median, per variant",
+                "the figures of margin-sandbox odds --json",
+            )
+        ):
+            self.results.setTabToolTip(i, tip)
+        self.key = QLabel(self.results)
+        self.key.setObjectName("oddsKey")
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.results.setCornerWidget(self.key, Qt.Corner.TopRightCorner)
+        outer.addWidget(self.results, 1)
 
         self.runner.progressed.connect(self._progressed)
         self.runner.finished.connect(self._finished)
@@ -298,10 +317,9 @@ class OddsPanel(QWidget):
         self._draw_bars(odds)
         self._draw_fan(odds)
         self._write_summary(odds)
-        desc = ", ".join(f"{k} {v}" for k, v in odds.model.describe().items())
         self.status.setText(
             f"At {self._clock(odds.at)}: {odds.paths:,} paths over {self.horizon_text(odds.horizon_ms)}, "
-            f"model {odds.model.name} ({desc}), seed {odds.seed}. Bars: 95 % intervals."
+            f"{self.model_text(odds)}, seed {odds.seed}. Bars show 95 % intervals."
         )
 
     @staticmethod
@@ -392,28 +410,57 @@ class OddsPanel(QWidget):
         item.enableAutoRange()
 
     def _write_summary(self, odds: Odds) -> None:
+        """A table with a column per variant (narrow enough for the dock beside the ticket)."""
         p = theme.palette
+        names = [n for n in VARIANTS if n in self.figures]
         head = "".join(
-            f"<th style='color:{p.muted}; padding:0 8px'>{h}</th>"
-            for h in ("", "any liquidation (95 %)", "expected loss", "equity 5 / 50 / 95 %")
+            f"<th align='right' style='color:{getattr(p, ROLES[n])}; padding:0 6px'>{LABELS[n]}</th>"
+            for n in names
         )
-        rows = []
-        for name in VARIANTS:
-            f = self.figures.get(name)
-            if f is None:
-                continue
-            colour = getattr(p, ROLES[name])
-            q = f["equity_percentiles"]
-            any_ = f"{100 * float(f['p_any_liquidation']):.2f} % ({100 * float(f['ci95'][0]):.2f}–{100 * float(f['ci95'][1]):.2f})"
-            rows.append(
-                f"<tr><td style='color:{colour}; padding:0 8px'><b>{LABELS[name]}</b></td>"
-                f"<td align='right' style='padding:0 8px'>{any_}</td>"
-                f"<td align='right' style='padding:0 8px'>{f['expected_loss']} USDT</td>"
-                f"<td align='right' style='padding:0 8px'>{q['5']} / {q['50']} / {q['95']}</td></tr>"
-            )
-        self.summary.setText(f"<table cellspacing='0'><tr>{head}</tr>{''.join(rows)}</table>")
+
+        def row(label: str, cells: list[str]) -> str:
+            tds = "".join(f"<td align='right' style='padding:0 6px'>{c}</td>" for c in cells)
+            return f"<tr><td style='color:{p.muted}; padding:0 6px 0 0'>{label}</td>{tds}</tr>"
+
+        f = [self.figures[n] for n in names]
+        rows = [
+            row("any liquidation", [f"{100 * float(x['p_any_liquidation']):.2f} %" for x in f]),
+            row(
+                "95 % interval",
+                [f"{100 * float(x['ci95'][0]):.2f}–{100 * float(x['ci95'][1]):.2f}" for x in f],
+            ),
+            row("expected loss", [x["expected_loss"] for x in f]),
+            *(
+                row(f"equity {q} %", [text.money(Decimal(x["equity_percentiles"][q])) for x in f])
+                for q in ("5", "50", "95")
+            ),
+        ]
+        self.summary.setText(
+            f"<table cellspacing='0'><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+            f"<span style='color:{p.muted}'>money in USDT</span>"
+        )
+
+    @staticmethod
+    def model_text(odds: Odds) -> str:
+        """The model in a few words: what drives the paths and where its numbers come from."""
+        model: Any = odds.model
+        if model.name == "gbm":
+            vols = ", ".join(f"{s} {100 * float(v):.0f} %" for s, v in zip(odds.symbols, model.vols))
+            where = "as entered" if model.source == "--vol" else "estimated from the session's prices"
+            return f"gbm, volatility {vols} a year ({where})"
+        if model.name == "sim":
+            return f"the built-in simulator (jumps and bursts; about {100 * float(model.describe()['vol']):.0f} % a year)"
+        d = model.describe()
+        return f"bootstrap of {d['minutes']:,} one-minute returns of the session in {d['block_minutes']}-minute blocks"
 
     def _restyle(self, *_: object) -> None:
+        p = theme.palette
+        self.key.setText(
+            "&nbsp;".join(
+                f"<span style='color:{getattr(p, ROLES[n])}'>■</span>&nbsp;{LABELS[n]}" for n in VARIANTS
+            )
+            + "&nbsp;"
+        )
         for plot in (self.bars, self.fan):
             plot.setBackground(theme.palette.bg)
             for name in ("left", "bottom"):
