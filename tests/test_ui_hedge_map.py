@@ -80,7 +80,7 @@ def book_file(tmp_path):
     return write_book_session(tmp_path / "book.jsonl")
 
 
-def open_map(make_window, path, t):
+def open_map(make_window, qtbot, path, t):
     w = make_window(live=False)
     assert w.open_path(str(path))
     w.loop.seek(t, now=True)
@@ -89,12 +89,12 @@ def open_map(make_window, path, t):
     dock.raise_()
     w.resize(1600, 1000)
     panel = w.hedge_map_panel
-    assert panel.isVisible() and panel.map is not None
+    qtbot.waitUntil(lambda: panel.map is not None)  # drawn once its tab is in front
     return w, panel
 
 
 def test_cell_colours_agree_with_the_hedge_map_and_with_the_engine(make_window, qtbot, book_file):
-    _w, panel = open_map(make_window, book_file, 20_000)
+    _w, panel = open_map(make_window, qtbot, book_file, 20_000)
     twins = replay(read_session(book_file), until=20_000).twins  # the book, replayed on its own
     expected = hedge_map(twin_books(twins), "BTCUSDT", "ETHUSDT")
     m = panel.map
@@ -124,7 +124,7 @@ def test_cell_colours_agree_with_the_hedge_map_and_with_the_engine(make_window, 
 
 
 def test_the_pixels_on_screen_are_those_colours(make_window, qtbot, book_file):
-    _w, panel = open_map(make_window, book_file, 20_000)
+    _w, panel = open_map(make_window, qtbot, book_file, 20_000)
     for box in panel.contour_boxes.values():
         box.click()  # edges off: the cells alone
     qtbot.wait(50)
@@ -159,7 +159,7 @@ def test_the_pixels_on_screen_are_those_colours(make_window, qtbot, book_file):
 
 
 def test_boundaries_trail_dot_and_a_one_symbol_book(make_window, qtbot, book_file):
-    w, panel = open_map(make_window, book_file, 20_000)
+    w, panel = open_map(make_window, qtbot, book_file, 20_000)
     m = panel.map
     for variant in VARIANTS:
         x, y = panel.edge_curves[variant].getData()
@@ -174,7 +174,8 @@ def test_boundaries_trail_dot_and_a_one_symbol_book(make_window, qtbot, book_fil
     assert ALPHA < 255
     # back to the start, before the book: no map, and a sentence that says why
     w.loop.seek(0, now=True)
-    assert panel.map is None and "two symbols" in panel.hover.text()
+    qtbot.waitUntil(lambda: panel.map is None)
+    assert "two symbols" in panel.hover.text()
 
 
 def test_shot_renders_the_map_panel(tmp_path, qapp, capsys, settings_dir, book_file):
@@ -188,3 +189,21 @@ def test_shot_renders_the_map_panel(tmp_path, qapp, capsys, settings_dir, book_f
     sentence = refused(cli(capsys, "shot", book_file, "-o", early, "--panel", "map", "--at", "0"))
     assert "two symbols" in sentence and not early.exists()
     refused(cli(capsys, "shot", book_file, "-o", early, "--panel", "odds"))
+
+
+def test_the_map_follows_the_marks_as_the_session_plays(make_window, qtbot, book_file):
+    w, panel = open_map(make_window, qtbot, book_file, 5_000)
+    w.loop.set_speed(4.0)
+    w.loop.set_playing(True)
+    for _ in range(60):  # the recorded prices play on; the book stays as it is
+        w.loop.advance(1 / 30)
+    b = w.bridge
+    qtbot.waitUntil(lambda: panel.map.x_mark == float(b.mark("BTCUSDT")), timeout=5000)
+    assert panel.map.y_mark == float(b.mark("ETHUSDT"))
+    expected = hedge_map(
+        twin_books(replay(read_session(book_file), until=b.now()).twins), "BTCUSDT", "ETHUSDT"
+    )
+    for variant in VARIANTS:
+        got, want = panel.map.variants[variant], expected.variants[variant]
+        assert got.lots.keys() == want.lots.keys()
+        assert all(np.array_equal(got.lots[pid], want.lots[pid]) for pid in want.lots), variant

@@ -208,6 +208,12 @@ class MainWindow(QMainWindow):
         # Tabs beside the docks there already, never another column: the twins (wide and short)
         # beside the event log, the rest (taller) beside the order ticket.
         self.tabifyDockWidget(self.docks["events"], self.docks["twins"])
+        for key, panel in (
+            ("twins", self.twins_panel),
+            ("odds", self.odds_panel),
+            ("map", self.hedge_map_panel),
+        ):
+            self.docks[key].visibilityChanged.connect(panel.set_on_screen)
         for key in ("lesson", "odds", "map"):
             self.tabifyDockWidget(self.docks["ticket"], self.docks[key])
         self.docks["twins"].raise_()

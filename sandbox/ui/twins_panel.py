@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBox
 from ..engine import text
 from ..session.twins import LABELS, VARIANTS, Twin, clock, verdict
 from .bridge import SessionBridge
+from .on_screen import OnScreen
 from .theme import theme
 
 # The palette role each twin is drawn in (its column header here, its line on the account chart).
@@ -62,7 +63,7 @@ def shown_figures(tw: Twin) -> dict[str, str]:
     }
 
 
-class TwinsPanel(QWidget):
+class TwinsPanel(OnScreen, QWidget):
     lines_toggled = Signal(bool)  # the twins' equity lines on the account chart
     ghosts_toggled = Signal(bool)  # the other mode's liquidation lines on the price chart
 
@@ -159,7 +160,7 @@ class TwinsPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        if not self.isVisible():
+        if not self.on_screen():
             self._stale = True
             return
         self._stale = False
@@ -181,11 +182,18 @@ class TwinsPanel(QWidget):
                 continue
             self._keys[variant] = key
             for row, value in shown_figures(tw).items():
-                self.cells[(variant, row)].setText(value)
-            self.verdicts[variant].setText(verdict(variant, tw))
+                cell = self.cells[(variant, row)]
+                if cell.text() != value:  # (a label set to its own text still lays out again)
+                    cell.setText(value)
+            line = verdict(variant, tw)
+            if self.verdicts[variant].text() != line:
+                self.verdicts[variant].setText(line)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.came_on_screen()
+
+    def came_on_screen(self) -> None:
         if self._stale:
             self.refresh()
 

@@ -14,11 +14,12 @@ positions die there.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,22 +28,27 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import qthrottled
 
 from ...engine import text
 from ...risk.command import twin_books
 from ...risk.hedge_map import HedgeMap, hedge_map, map_symbols
+from ...risk.thresholds import Book
 from ...session.twins import LABELS, VARIANTS
 from ..bridge import SessionBridge
 from ..charts.axes import PriceAxis
+from ..follow import Follower
+from ..on_screen import OnScreen
 from ..theme import theme
 from ..twins_panel import ROLES
 from .picture import Legend, edges, picture, trail
 
 EVERY_MS = 250
+SHARE = 0.05
 BOOK_FIELDS = frozenset({"qty", "mode", "leverage", "isolated_wallet", "entry_price"})
 
 
-class HedgeMapPanel(QWidget):
+class HedgeMapPanel(OnScreen, QWidget):
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("hedgeMapPanel")
@@ -52,11 +58,13 @@ class HedgeMapPanel(QWidget):
         self.legend: Legend | None = None
         self.variant = "as_traded"
         self._choice: tuple[str, str] | None = None  # the symbols asked for (x, y)
+        self._books: tuple[object, dict[str, Book]] | None = None  # (timeline, its books)
         self._stale = True
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(EVERY_MS)
-        self._timer.timeout.connect(self.refresh)
+        # The map (the books and the grid: tens of milliseconds with a hundred positions) follows
+        # changes at most every EVERY_MS and at most SHARE of the time; the dot and the trail
+        # (cheap) at most every EVERY_MS.
+        self._follow = Follower(self.refresh, EVERY_MS, SHARE, self)
+        self._follow_path = qthrottled(self._draw_path, timeout=EVERY_MS, leading=True, parent=self)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 4, 6, 4)
@@ -133,12 +141,13 @@ class HedgeMapPanel(QWidget):
         outer.addWidget(self.key)
         self._mouse = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved)
 
-        bridge.reset.connect(self._book_changed)
+        bridge.reset.connect(self._reset)
         bridge.jumped.connect(self._book_changed)
         bridge.submitted.connect(self._book_changed)
         bridge.positions_added.connect(self._book_changed)
         bridge.positions_removed.connect(self._book_changed)
         bridge.positions_changed.connect(self._positions_changed)
+        bridge.events.connect(self._book_changed)  # a deposit, a liquidation: the wallets moved
         bridge.marks_changed.connect(self._marks_moved)
         self._restyle()
         theme.changed.connect(self._restyle)
@@ -164,31 +173,40 @@ class HedgeMapPanel(QWidget):
         self.set_symbols(x, y)
 
     # ------------------------------------------------------------------ updating
-    def _book_changed(self, *_: object) -> None:
+    def _reset(self) -> None:
+        self._books = None
         self.refresh()
+
+    def _book_changed(self, *_: object) -> None:
+        self._books = None
+        self._follow()
 
     def _positions_changed(self, changes: Mapping[str, frozenset[str]]) -> None:
         if any(fields & BOOK_FIELDS for fields in changes.values()):
-            self.refresh()
+            self._book_changed()
 
     def _marks_moved(self, symbols: frozenset[str]) -> None:
-        if self.map is not None and not self._timer.isActive():
-            self._timer.start()
+        if self.map is None or not self.on_screen():
+            return
+        self._follow_path()
+        self._follow()  # other marks move a cross pool's boundary; these two move off the centre
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.came_on_screen()
+
+    def came_on_screen(self) -> None:
         if self._stale:
             self.refresh()
 
     def refresh(self) -> None:
         """Compute the map of the moment on screen and draw it (if the panel is shown)."""
-        self._timer.stop()
-        if not self.isVisible():
+        if not self.on_screen():
             self._stale = True
             return
         self._stale = False
         twins = self.bridge.timeline.twins
-        books = twin_books(twins) if twins is not None else {}
+        books = self.books()
         held = sorted({s for b in books.values() for s in b.symbols})
         pair = self._pair(books, held)
         self._fill_choices(held, pair)
@@ -213,6 +231,21 @@ class HedgeMapPanel(QWidget):
         self._draw_map()
         self._draw_edges()
         self._draw_path()
+
+    def books(self) -> dict[str, Book]:
+        """The twins' books: made again when the book changed, else the last ones at the marks
+        of now (a book's thresholds do not move with the marks; the other symbols' marks in
+        the map do)."""
+        twins = self.bridge.timeline.twins
+        if twins is None:
+            self._books = None
+            return {}
+        if self._books is None or self._books[0] is not self.bridge.timeline:
+            self._books = (self.bridge.timeline, twin_books(twins))
+            return dict(self._books[1])
+        marks = dict(self.bridge.marks())
+        moved: dict[int, Book] = {}  # twins that share an account share a book: keep it so
+        return {name: moved.setdefault(id(b), replace(b, marks=marks)) for name, b in self._books[1].items()}
 
     def _pair(self, books, held: list[str]) -> tuple[str, str] | None:
         choice = self._choice

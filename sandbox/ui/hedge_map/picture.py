@@ -118,17 +118,14 @@ def edges(mask: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray,
 def trail(
     x_hist: tuple[np.ndarray, np.ndarray], y_hist: tuple[np.ndarray, np.ndarray], most: int = 4000
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The two prices' joint path: at every moment either moved, each one's last price (from
-    the first moment both have one), thinned to at most ``most`` points (the last one kept)."""
+    """The two prices' joint path: each one's last price at ``most`` moments evenly spread from
+    the first moment both have a price to the latest (and at that latest moment), so a long
+    session costs two binary searches of ``most`` points, not a merge of every tick."""
     (tx, px), (ty, py) = x_hist, y_hist
     if not len(tx) or not len(ty):
         return np.empty(0), np.empty(0)
-    t = np.union1d(tx, ty)
-    t = t[t >= max(tx[0], ty[0])]
+    start, end = max(tx[0], ty[0]), max(tx[-1], ty[-1])
+    t = np.unique(np.append(np.linspace(start, end, most), end))
     ix = np.searchsorted(tx, t, side="right") - 1
     iy = np.searchsorted(ty, t, side="right") - 1
-    x, y = px[ix], py[iy]
-    if len(x) > most:
-        keep = np.unique(np.append(np.linspace(0, len(x) - 1, most).astype(np.int64), len(x) - 1))
-        x, y = x[keep], y[keep]
-    return x, y
+    return px[ix], py[iy]

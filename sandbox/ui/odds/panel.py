@@ -36,15 +36,16 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine import text
-from ...risk.models import MODELS
+from ...risk.models import MODELS, ModelError
 from ...risk.odds import PERCENTILES, Odds, wilson
-from ...risk.report import variant_dict
 from ...session.twins import LABELS, VARIANTS
 from .. import format as fmt
 from ..bridge import SessionBridge
+from ..on_screen import OnScreen
 from ..theme import theme
 from ..twins_panel import ROLES
-from .worker import OddsRequest, OddsRunner
+from .job import Result
+from .worker import OddsRequest, OddsRunner, make_request
 
 HORIZONS = (
     ("30 min", 1_800_000),
@@ -65,6 +66,11 @@ MODEL_TIPS = {
 }
 
 
+def _in_the_panel(sentence: str) -> str:
+    """A model's sentence written for the command line, pointed at the panel's own field."""
+    return sentence.replace("give --vol", "enter a volatility here (e.g. 80 %)")
+
+
 def parse_vol(raw: str) -> float | None:
     """``80%``, ``80 %`` or ``0.8`` → 0.8; empty → None (estimate it); raises ValueError with a
     sentence otherwise (the same range as ``odds --vol``)."""
@@ -80,12 +86,13 @@ def parse_vol(raw: str) -> float | None:
     return value
 
 
-class OddsPanel(QWidget):
+class OddsPanel(OnScreen, QWidget):
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("oddsPanel")
         self.bridge = bridge
         self.runner = OddsRunner(self)
+        self.result: Result | None = None
         self.odds: Odds | None = None
         self.figures: dict[str, dict[str, Any]] = {}  # variant → variant_dict (what is shown)
         self._stale = False  # the book changed while the panel was hidden (auto on)
@@ -232,18 +239,21 @@ class OddsPanel(QWidget):
             self.status.setText(f"Not run: {exc}.")
             return None
         histories = {s: tl.price_history(s) for s in self.bridge.chart_symbols()}
-        return OddsRequest(
-            tl.twins.copy(),
-            histories,
-            model,
-            vol,
-            int(self.horizon.currentData()),
-            int(self.paths.currentData()),
-            SEED,
-            self.bridge.now(),
-            FAN_POINTS,
-            "the session",
-        )
+        try:
+            return make_request(
+                tl.twins,
+                histories,
+                model,
+                vol,
+                int(self.horizon.currentData()),
+                int(self.paths.currentData()),
+                SEED,
+                self.bridge.now(),
+                FAN_POINTS,
+            )
+        except ModelError as exc:
+            self.status.setText(f"Not run: {_in_the_panel(str(exc))}.")
+            return None
 
     def run(self) -> None:
         request = self.request()
@@ -256,7 +266,7 @@ class OddsPanel(QWidget):
         self.progress.show()
         self.cancel_button.setEnabled(True)
         self.status.setText(
-            f"Simulating {request.paths:,} paths over {self.horizon.currentText()} ({request.model})…"
+            f"Simulating {request.paths:,} paths over {self.horizon.currentText()} ({request.model.name})…"
         )
 
     def cancel(self) -> None:
@@ -279,11 +289,11 @@ class OddsPanel(QWidget):
 
     def _failed(self, sentence: str) -> None:
         self._done()
-        self.status.setText(sentence.replace("give --vol", "enter a volatility here (e.g. 80 %)"))
+        self.status.setText(sentence)
 
-    def _finished(self, odds: Odds) -> None:
+    def _finished(self, result: Result) -> None:
         self._done()
-        self.show_odds(odds)
+        self.show_odds(result)
 
     # ------------------------------------------------------------------ the book changed
     def _positions_changed(self, changes: Mapping[str, frozenset[str]]) -> None:
@@ -295,13 +305,16 @@ class OddsPanel(QWidget):
             self._debounce.start()
 
     def _auto_run(self) -> None:
-        if self.isVisible():
+        if self.on_screen():
             self.run()
         else:
             self._stale = True
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.came_on_screen()
+
+    def came_on_screen(self) -> None:
         if self._stale and self.auto.isChecked():
             self._debounce.start()
 
@@ -311,9 +324,10 @@ class OddsPanel(QWidget):
         self.model.setToolTip(MODEL_TIPS[str(self.model.currentData())])
 
     # ------------------------------------------------------------------ showing
-    def show_odds(self, odds: Odds) -> None:
-        self.odds = odds
-        self.figures = {name: variant_dict(v) for name, v in odds.variants.items()}
+    def show_odds(self, result: Result) -> None:
+        self.result = result
+        odds = self.odds = result.odds
+        self.figures = result.figures
         self._draw_bars(odds)
         self._draw_fan(odds)
         self._write_summary(odds)
@@ -395,11 +409,11 @@ class OddsPanel(QWidget):
         if not odds.fan_minutes:
             return
         hours = np.asarray(odds.fan_minutes, dtype=float) / 60.0
+        fans = self.result.fans if self.result is not None else {}
         for name in VARIANTS:
-            v = odds.variants.get(name)
-            if v is None or not v.fan:
+            fan = fans.get(name)
+            if fan is None:
                 continue
-            fan = v.fan_percentiles()
             colour = getattr(theme.palette, ROLES[name])
             low = item.plot(hours, fan[0], pen=pg.mkPen(colour, width=0.8, style=Qt.PenStyle.DotLine))
             high = item.plot(hours, fan[-1], pen=pg.mkPen(colour, width=0.8, style=Qt.PenStyle.DotLine))
@@ -467,5 +481,5 @@ class OddsPanel(QWidget):
                 axis = plot.getPlotItem().getAxis(name)
                 axis.setPen(pg.mkPen(theme.palette.grid))
                 axis.setTextPen(pg.mkPen(theme.palette.muted))
-        if self.odds is not None:
-            self.show_odds(self.odds)
+        if self.result is not None:
+            self.show_odds(self.result)

@@ -1,158 +1,180 @@
-"""The odds off the GUI thread: ``OddsRunner.start(request)`` runs ``risk.odds.run_odds`` in a
-``QThread`` and reports progress, the result, a failure or a cancellation as signals on the GUI
-thread.
+"""The odds off the GUI thread, in a child process (see ``job.py`` for why a process): the
+window's side of it.
 
-A request carries its own copy of the twins (``TwinSet.copy()``, taken on the GUI thread when the
-run is asked for), so the worker never reads an account the window is still moving; the price
-histories are the timeline's arrays up to that moment, which nothing rewrites. The books, the
-returns and the model are made in the worker, as ``margin-sandbox odds`` makes them, so the same
-moment, horizon, model, paths and seed give the same numbers as the command line.
+``OddsRunner.start(request)`` sends a request to the child (started on first use with the same
+Python, and kept for the next runs) and reports progress, the result, a failure or a cancellation
+as signals on the GUI thread, from ``QProcess``'s own notifications: the GUI thread never waits
+for the child. A new request cancels the one running (between two chunks of paths); only the
+latest run's answers reach the panel.
 
-A new request cancels the one running (between two chunks of paths); only the latest run's
-signals reach the panel.
+The request is made on the GUI thread from the moment on screen, as ``margin-sandbox odds`` makes
+it (``make_request``): each twin's book (``twin_books``: the engine's thresholds, a few ms to tens
+of ms), the one-minute returns of the timeline's prices up to now and the model. So the same
+moment, horizon, model, paths and seed give the same numbers as the command line, and a model
+that cannot be made (too few returns for ``gbm``) is said at once, without the child.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+import os
+import pickle
+import sys
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
 from ...risk.command import twin_books
 from ...risk.history import sampled_returns
-from ...risk.models import ModelError, model_for
-from ...risk.odds import Cancelled, Odds, run_odds
+from ...risk.models import PathModel, model_for
+from ...risk.thresholds import Book
 from ...session.twins import TwinSet
+from .job import COMMAND, HEADER, THREADS, frame
+
+# The folder that holds the ``sandbox`` package: the child imports it from there too.
+PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 
 
 @dataclass(frozen=True)
 class OddsRequest:
-    twins: TwinSet  # a copy the worker owns
-    histories: dict[str, tuple[np.ndarray, np.ndarray]]  # symbol → (t ms, price) up to ``at``
-    model: str  # gbm, sim or bootstrap
-    vol: float | None  # gbm: annualised volatility; None: from the prices
+    books: dict[str, Book]
+    model: PathModel
     horizon_ms: int
     paths: int
     seed: int
     at: int
     fan_points: int
-    source: str  # what the prices are, for the model's description
+
+    def payload(self) -> tuple[Any, ...]:
+        return (self.books, self.model, self.horizon_ms, self.paths, self.seed, self.at, self.fan_points)
 
 
-def compute(request: OddsRequest, progress: Callable[[float], bool | None] | None = None) -> Odds:
-    """The odds of the request (in the calling thread): what ``margin-sandbox odds`` computes."""
-    books = twin_books(request.twins)
+def make_request(
+    twins: TwinSet,
+    histories: dict[str, tuple[np.ndarray, np.ndarray]],
+    model: str,
+    vol: float | None,
+    horizon_ms: int,
+    paths: int,
+    seed: int,
+    at: int,
+    fan_points: int,
+    source: str = "the session",
+) -> OddsRequest:
+    """The books, returns and model of the moment (raises ``ModelError`` with a sentence)."""
+    books = twin_books(twins)
     symbols = sorted({s for b in books.values() for s in b.symbols})
-    returns = sampled_returns({s: request.histories[s] for s in symbols}, symbols)
-    model = model_for(request.model, symbols, returns, request.vol, request.source)
-    return run_odds(
-        books,
-        model,
-        request.horizon_ms,
-        request.paths,
-        request.seed,
-        request.at,
-        request.fan_points,
-        progress,
+    returns = sampled_returns({s: histories[s] for s in symbols}, symbols)
+    return OddsRequest(
+        books, model_for(model, symbols, returns, vol, source), horizon_ms, paths, seed, at, fan_points
     )
 
 
-class _Worker(QObject):
-    progressed = Signal(int, float)
-    finished = Signal(int, object)
-    failed = Signal(int, str)
-    cancelled = Signal(int)
-
-    @Slot(int, object, object)
-    def run(self, run_id: int, request: OddsRequest, stop: threading.Event) -> None:
-        if stop.is_set():
-            self.cancelled.emit(run_id)
-            return
-
-        def progress(fraction: float) -> bool:
-            self.progressed.emit(run_id, fraction)
-            return not stop.is_set()
-
-        try:
-            odds = compute(request, progress)
-        except Cancelled:
-            self.cancelled.emit(run_id)
-        except ModelError as exc:
-            self.failed.emit(run_id, f"Not run: {exc}.")
-        except Exception as exc:  # a bug must not take the thread (or the window) down
-            self.failed.emit(run_id, f"The odds could not be computed ({type(exc).__name__}: {exc}).")
-        else:
-            self.finished.emit(run_id, odds)
-
-
 class OddsRunner(QObject):
-    """Runs one request at a time in a worker thread started on first use."""
+    """One child process, one request at a time, the latest one's answers as signals."""
 
     progressed = Signal(float)
-    finished = Signal(object)  # Odds
+    finished = Signal(object)  # job.Result
     failed = Signal(str)
     cancelled = Signal()
-    _start = Signal(int, object, object)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._thread: QThread | None = None
-        self._worker: _Worker | None = None
+        self._process: QProcess | None = None
+        self._buffer = bytearray()
         self._run = 0
-        self._stop: threading.Event | None = None
         self.running = False
 
     def start(self, request: OddsRequest) -> None:
         self.cancel()
-        if self._thread is None:
-            self._thread = QThread()
-            self._thread.setObjectName("oddsWorker")
-            self._worker = _Worker()
-            self._worker.moveToThread(self._thread)
-            self._start.connect(self._worker.run)
-            self._worker.progressed.connect(self._progressed)
-            self._worker.finished.connect(self._finished)
-            self._worker.failed.connect(self._failed)
-            self._worker.cancelled.connect(self._cancelled)
-            self._thread.start()
+        process = self._child()
         self._run += 1
-        self._stop = threading.Event()
         self.running = True
-        self._start.emit(self._run, request, self._stop)
+        process.write(frame(("run", self._run, request.payload())))
 
     def cancel(self) -> None:
         """Stop the run under way after its current chunk (``cancelled`` follows)."""
-        if self._stop is not None:
-            self._stop.set()
+        if self.running and self._process is not None:
+            self._process.write(frame(("cancel", self._run, None)))
 
     def shutdown(self) -> None:
-        """Stop the worker thread (the window is closing)."""
-        self.cancel()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = None
-            self._worker = None
+        """End the child (the window is closing): at once, whatever it was doing."""
+        process, self._process = self._process, None
         self.running = False
+        if process is not None:
+            process.finished.disconnect(self._ended)
+            process.kill()
+            process.waitForFinished(3000)
 
-    def _progressed(self, run_id: int, fraction: float) -> None:
-        if run_id == self._run:
-            self.progressed.emit(fraction)
+    # ------------------------------------------------------------------ the child
+    def _child(self) -> QProcess:
+        if self._process is not None:
+            return self._process
+        process = QProcess(self)
+        process.setObjectName("oddsProcess")
+        env = QProcessEnvironment.systemEnvironment()
+        path = env.value("PYTHONPATH")
+        env.insert("PYTHONPATH", os.pathsep.join(p for p in (str(PACKAGE_ROOT), path) if p))
+        for name, value in THREADS.items():  # BLAS threads that spin would take the window's core
+            env.insert(name, value)
+        process.setProcessEnvironment(env)
+        process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
+        process.readyReadStandardOutput.connect(self._read)
+        process.finished.connect(self._ended)
+        process.errorOccurred.connect(self._error)
+        self._buffer.clear()
+        process.start(sys.executable, ["-c", COMMAND])
+        self._process = process
+        return process
 
-    def _finished(self, run_id: int, odds: object) -> None:
-        if run_id == self._run:
-            self.running = False
-            self.finished.emit(odds)
+    def _read(self) -> None:
+        process = self._process
+        if process is None:
+            return
+        self._buffer += bytes(process.readAllStandardOutput().data())
+        while len(self._buffer) >= HEADER.size:
+            (size,) = HEADER.unpack_from(self._buffer)
+            if len(self._buffer) < HEADER.size + size:
+                return
+            body = bytes(self._buffer[HEADER.size : HEADER.size + size])
+            del self._buffer[: HEADER.size + size]
+            self._answer(*_load(body))
 
-    def _failed(self, run_id: int, sentence: str) -> None:
-        if run_id == self._run:
-            self.running = False
-            self.failed.emit(sentence)
-
-    def _cancelled(self, run_id: int) -> None:
-        if run_id == self._run:
-            self.running = False
+    def _answer(self, kind: str, run_id: int, payload: Any) -> None:
+        if run_id != self._run:
+            return  # an older run's: a newer one has been asked for
+        if kind == "progress":
+            self.progressed.emit(float(payload))
+            return
+        self.running = False
+        if kind == "finished":
+            self.finished.emit(payload)
+        elif kind == "cancelled":
             self.cancelled.emit()
+        else:
+            self.failed.emit(str(payload))
+
+    def _ended(self, *_: object) -> None:
+        """The child ended by itself (it should not): say so if a run was waiting for it."""
+        process, self._process = self._process, None
+        if process is not None:
+            detail = bytes(process.readAllStandardError().data()).decode("utf-8", "replace").strip()
+            process.deleteLater()
+            if self.running:
+                self.running = False
+                last = detail.splitlines()[-1] if detail else f"exit status {process.exitCode()}"
+                self.failed.emit(f"The odds could not be computed: their process ended ({last}).")
+
+    def _error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._process = None
+            if self.running:
+                self.running = False
+                self.failed.emit(f"The odds could not be computed: {sys.executable} did not start.")
+
+
+def _load(body: bytes) -> tuple[str, int, Any]:
+    message: tuple[str, int, Any] = pickle.loads(body)  # our own child's answer
+    return message
