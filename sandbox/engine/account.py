@@ -69,6 +69,8 @@ Rules = Literal["sandbox", "exchange"]
 MONEY_QUANTUM = QUANTUM
 NO_EVENTS: tuple[Event, ...] = ()
 _NEG_INF = Decimal("-Infinity")
+# Why a triggered order that could not fill is cancelled, by the rejection its fill met.
+_CANCEL_REASONS = {"insufficient_available": "insufficient_available", "unknown_position": "position_gone"}
 
 
 @dataclass(slots=True)
@@ -783,13 +785,12 @@ class Account:
         """A limit whose price the mark has already passed: it fills at once at the mark, as a
         taker, with every check of an ``open`` or a ``close`` (a command that would break a rule
         is refused whole)."""
-        oid = self._order_id(c.order)
         if c.opens:
             assert c.side is not None and c.qty is not None and c.leverage is not None and c.mode is not None
-            fill: Event = self._open_lot(
+            fill: Opened | Closed = self._open_lot(
                 t, inst, c.side, c.qty, c.leverage, c.mode, c.position, mark, inst.taker_fee, True
             )
-            pid = fill.position  # type: ignore[attr-defined]
+            pid = fill.position
             side = c.side
             qty = c.qty
         else:
@@ -798,6 +799,7 @@ class Account:
             side, pid = p.side, p.id
             qty = p.qty if c.qty is None else c.qty
             fill = self._close_lot(t, p, qty, mark, inst.taker_fee, False)
+        oid = self._order_id(c.order)  # named only once the fill is through: a refusal changes nothing
         self._order_seq += 1
         placed = OrderPlaced(
             t, oid, c.kind, inst.symbol, side, c.qty, c.price, pid, c.opens, c.leverage, c.mode, ZERO
@@ -810,11 +812,13 @@ class Account:
             side,
             qty,
             mark,
-            fill.fee,  # type: ignore[attr-defined]
+            fill.fee,
             "taker",
             pid,
             c.opens,
+            c.price,
             mark,
+            realized_pnl=fill.realized_pnl if isinstance(fill, Closed) else None,
         )
         self.orders_version += 1
         return [placed, filled, fill, *self._gone(t, pid)]
@@ -878,7 +882,7 @@ class Account:
         try:
             if order.opens:
                 assert order.qty is not None and order.leverage is not None and order.mode is not None
-                fill: Event = self._open_lot(
+                fill: Opened | Closed = self._open_lot(
                     t,
                     inst,
                     order.side,
@@ -892,7 +896,7 @@ class Account:
                 )
                 qty = order.qty
             else:
-                p = self.positions[order.position]
+                p = self._position(order.position)
                 qty = p.qty if order.qty is None else min(order.qty, p.qty)
                 root = roots.get(p.id) if p.isolated else pool_root
                 if root is not None and (mark <= root if down else mark >= root):
@@ -900,7 +904,7 @@ class Account:
                     margin = p.isolated_wallet if p.isolated else None
                 fill = self._close_lot(t, p, qty, price, fee_rate, True)
         except Rejection as r:
-            reason = "insufficient_available" if r.code == "insufficient_available" else "rejected"
+            reason = _CANCEL_REASONS.get(r.code, "rejected")
             return [
                 OrderCancelled(
                     t, order.id, reason, order.symbol, order.position, order.reserved, r.code, r.message
@@ -914,13 +918,15 @@ class Account:
             order.side,
             qty,
             price,
-            fill.fee,  # type: ignore[attr-defined]
+            fill.fee,
             "maker" if maker else "taker",
-            fill.position,  # type: ignore[attr-defined]
+            fill.position,
             order.opens,
+            order.price,
             mark,
             liquidation_price,
             margin,
+            fill.realized_pnl if isinstance(fill, Closed) else None,
         )
         return [filled, fill, *self._gone(t, order.position)]
 

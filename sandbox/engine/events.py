@@ -231,9 +231,11 @@ class OrderFilled(Event):
     liquidity: Literal["maker", "taker"]
     position: str
     opens: bool
-    trigger_price: Decimal
+    trigger_price: Decimal  # the order's own price
+    mark: Decimal  # the mark that crossed it
     liquidation_price: Decimal | None = None
     margin: Decimal | None = None
+    realized_pnl: Decimal | None = None  # of a closing fill
 
 
 @dataclass(frozen=True, slots=True)
