@@ -64,12 +64,15 @@ def settle(account: Account, c: Funding, t: int) -> list[Event]:
         payments.append(FundingPayment(p.id, amount, cross, isolated))
     account._refresh_symbol(c.symbol)
     events: list[Event] = [FundingSettled(t, c.symbol, c.rate, mark, tuple(payments))]
-    for p in [p for p in account.positions.values() if p.isolated and p.isolated_wallet < 0]:
-        events += liquidation.whole_isolated(
-            account, t, p, account.marks[p.symbol], shown.get(p.id), _step(account)
-        )
+    for p in [p for p in account.positions.values() if p.isolated and p.symbol == c.symbol]:
+        if p.isolated_wallet < 0:
+            events += liquidation.whole_isolated(account, t, p, mark, shown.get(p.id), _step(account))
+        elif account._isolated_headroom(p) <= 0:
+            events += liquidation.isolated(account, t, p, mark, shown.get(p.id))
     if account.cross_wallet < 0 and account._legs:
         events += liquidation.whole_pool(account, t, c.symbol, mark, pool_shown, _step(account))
+    elif account._legs and account._pool_headroom() <= 0:
+        events += liquidation.pool(account, t, c.symbol, mark, pool_shown)
     return events
 
 
