@@ -50,7 +50,7 @@ def replay_with(session, command):
         events = account.set_mark(t, symbol, x) if symbol is not None else account.apply(x, t)
         seen += [(t, account.marks.get("XRPUSDT"), e) for e in events]
         if i == 0:
-            assert list(account.apply(command, t))[0].type == "opened"
+            assert next(iter(account.apply(command, t))).type == "opened"
     return account, seen
 
 
@@ -73,7 +73,7 @@ def test_f1_the_xrp_settlements_pay_rate_times_qty_times_mark_from_the_right_wal
 
 
 def test_f1_a_short_receives_the_same_amounts(tmp_path):
-    account, seen = replay_with(xrp_session(tmp_path), Open("XRPUSDT", "short", D(1000), 5, "isolated"))
+    _, seen = replay_with(xrp_session(tmp_path), Open("XRPUSDT", "short", D(1000), 5, "isolated"))
     paid = [e.payments[0].amount for _, _, e in seen if isinstance(e, FundingSettled)]
     assert paid == [-pay for _, _, pay in XRP]
     assert describe(next(e for _, _, e in seen if isinstance(e, FundingSettled))).startswith(

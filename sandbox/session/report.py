@@ -131,12 +131,12 @@ def _liquidated(event: Liquidated, account: Account | None) -> str:
         if event.returned > 0:
             lost = text.money(event.wallet_before - event.returned)
             return (
-                f"{who} {event.symbol} {event.side} (isolated) {how} at {at}: lost {lost} of its "
+                f"{event.symbol} {event.side} (isolated) {how} at {at}: lost {lost} of its "
                 f"{text.money(event.wallet_before)} USDT margin; {text.money(event.returned)} USDT went back "
                 f"to the cross wallet; the rest of the account is untouched"
             )
         return (
-            f"{who} {event.symbol} {event.side} (isolated) {how} at {at}: lost its "
+            f"{event.symbol} {event.side} (isolated) {how} at {at}: lost its "
             f"{text.money(event.wallet_before)} USDT margin; the rest of the account is untouched"
         )
     how = "taken by the backstop" if event.step == "backstop" else "liquidated"
