@@ -122,7 +122,7 @@ def _liquidated(event: Liquidated, account: Account | None) -> str:
         left = "" if event.remaining_qty is None else f", {text.qty(event.remaining_qty)} left"
         return (
             f"{who} ({event.symbol} {event.mode}) partly liquidated at {at} ({_STEPS[event.step]} "
-            f"{event.step_no}{tiers}): {text.qty(event.qty or 0)} closed{left}, realised "
+            f"{event.step_no}{tiers}): {text.qty(event.qty or Decimal(0))} closed{left}, realised "
             f"{text.money(event.realized_pnl)}, fee {text.money(event.fee)} USDT; the margin stays with "
             f"what is left"
         )
@@ -174,7 +174,7 @@ def _order_or_funding(
     if isinstance(event, OrderPlaced):
         if event.opens:
             return (
-                f"placed {event.order}: {kind} to open {event.side} {text.qty(event.qty or 0)} {event.symbol} "
+                f"placed {event.order}: {kind} to open {event.side} {text.qty(event.qty or Decimal(0))} {event.symbol} "
                 f"at {price}, {event.leverage}× {event.mode} as {event.position} (holds "
                 f"{text.money(event.reserved)} USDT of the available balance)"
             )
