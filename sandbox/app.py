@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
 
 def ensure_platform() -> None:
@@ -27,11 +24,12 @@ def application():
     if app is None:
         app = QApplication(sys.argv[:1])
         from .ui.main_window import APP, ORG
+        from .ui.theme import ICONS
 
         app.setOrganizationName(ORG)
         app.setApplicationName(APP)
         app.setApplicationDisplayName(APP)
-        icon = RESOURCES / "icons" / "app.svg"
+        icon = ICONS / "app.svg"
         if icon.exists():
             app.setWindowIcon(QIcon(str(icon)))
         apply_theme(app)
@@ -40,30 +38,32 @@ def application():
 
 def apply_theme(app, name: str | None = None) -> str:
     """Theme the application: ``name``, else the one saved in the settings, else dark."""
-    from .ui.chart_common import apply_app_theme
+    from .ui.theme import theme
 
     if name is None:
         from .ui.main_window import make_settings
 
         name = str(make_settings().value("view/theme", "dark"))
-    return apply_app_theme(app, name)
+    return theme.apply(app, name)
+
+
+def start(window, path: str | None) -> None:
+    """Show ``window`` with ``path`` ready to replay, or a live market: with the start-up hint when
+    no file was asked for, and with the sentence saying why when the file cannot be opened."""
+    window.show()
+    if path is None:
+        window.start_live()
+        window.show_start_hint()
+    elif not window.open_path(path):
+        error = window.last_error
+        window.start_live()
+        window.notify(error or f"{path} was not opened; here is a live market instead.", "error")
+    window.loop.start()
 
 
 def open_window(path: str | None) -> int:
     app = application()
     from .ui.main_window import MainWindow, default_recordings_dir
 
-    window = MainWindow(recordings_dir=default_recordings_dir())
-    if path is None:
-        window.start_live()
-        window.show()
-        window.show_start_hint()
-    else:
-        window.show()
-        if not window.open_path(path):
-            error = window.last_error
-            window.start_live()
-            if error:  # the live market instead, and the sentence saying why stays in view
-                window.notify(error, "error")
-    window.loop.start()
+    start(MainWindow(recordings_dir=default_recordings_dir()), path)
     return app.exec()

@@ -16,7 +16,7 @@ from sandbox.session.timeline import Timeline
 from sandbox.ui.account_strip import AccountStrip
 from sandbox.ui.event_log import EventLog
 from sandbox.ui.margin_bars import MarginBars
-from sandbox.ui.positions_table import PositionsTable
+from sandbox.ui.positions.panel import PositionsPanel
 
 
 @pytest.fixture
@@ -48,21 +48,21 @@ def test_one_bar_for_the_pool_and_one_per_isolated_position_with_the_engines_rat
     assert bars.bars["cross"].title == "Cross pool · 2 positions"
     assert (
         "margin ratio = maintenance margin / margin balance; liquidation at 100 %"
-        in bars.bars["p1"].toolTip()
+        in bars.bars["p1"].tooltip()
     )
     assert not bars.empty.isVisible()
 
 
 def test_bars_fill_toward_100_and_change_colour_at_the_bands(qtbot, bridge, bars):
-    from sandbox.ui.positions_model import ratio_colour
+    from sandbox.ui.ratio_bar import ratio_role
 
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    lp = bridge.account.liquidation_price("p1")
+    lp = bridge.timeline.account.liquidation_price("p1")
     colours = []
     for price in (D(60000), lp + D(200), lp + D(40)):
         bridge.submit(Price("BTCUSDT", price))
         bar = bars.bars["p1"]
-        colours.append(ratio_colour(bar.ratio))
+        colours.append(ratio_role(bar.ratio))
         image = bar.grab().toImage()
         assert not image.isNull()
     assert bars.bars["p1"].ratio > 0.8
@@ -70,14 +70,14 @@ def test_bars_fill_toward_100_and_change_colour_at_the_bands(qtbot, bridge, bars
 
 
 def test_an_isolated_liquidation_flashes_its_bar_removes_its_row_and_is_logged(qtbot, bridge, bars):
-    table, log, strip = PositionsTable(bridge), EventLog(bridge), AccountStrip(bridge)
+    table, log, strip = PositionsPanel(bridge), EventLog(bridge), AccountStrip(bridge)
     for w in (table, log, strip):
         qtbot.addWidget(w)
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
     bridge.submit(Open("ETHUSDT", "short", D(1), 5, "cross"))
-    cross_wallet = bridge.account.cross_wallet
+    cross_wallet = bridge.timeline.account.cross_wallet
     bar = bars.bars["p1"]
-    bridge.submit(Price("BTCUSDT", bridge.account.liquidation_price("p1")))
+    bridge.submit(Price("BTCUSDT", bridge.timeline.account.liquidation_price("p1")))
     # the row is gone, the bar is on its way out and says what happened
     assert [p.id for p in bridge.view().positions] == ["p2"] and table.model.rowCount() == 1
     assert "p1" not in bars.bars and list(bars.leaving.values()) == [bar]
@@ -94,7 +94,7 @@ def test_an_isolated_liquidation_flashes_its_bar_removes_its_row_and_is_logged(q
         index.data(Qt.ItemDataRole.FontRole).bold() and index.data(Qt.ItemDataRole.BackgroundRole) is not None
     )
     # and the cross wallet did not move
-    assert bridge.account.cross_wallet == cross_wallet
+    assert bridge.timeline.account.cross_wallet == cross_wallet
     assert strip.values["cross_wallet"].text() == f"{text.money(cross_wallet)} USDT"
 
 

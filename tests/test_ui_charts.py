@@ -10,16 +10,24 @@ from PySide6.QtTest import QTest
 from ui_support import D, frames
 
 from sandbox.engine import Open, Price, text
-from sandbox.ui.price_chart import CandleCache, bucket_for
+from sandbox.ui.charts.candles import CandleCache, bucket_for
 
 
 def liq_of(bridge, pid):
     return next(p for p in bridge.view().positions if p.id == pid).liquidation_price
 
 
+def drawn_at(bridge, pid):
+    """Where the engine's display rule puts the position's liquidation line, and its text."""
+    p = bridge.position(pid)
+    tick = bridge.instrument(p.symbol).tick_size
+    at = text.liquidation_at_tick(p.liquidation_price, p.mark_price, tick)
+    return float(at), text.liquidation(p.liquidation_price, p.mark_price, tick)
+
+
 def click_mode_cell(w, pid):
     """Click the position's cross/isolated toggle in the positions table, like a person."""
-    from sandbox.ui.positions_model import MODE
+    from sandbox.ui.positions.columns import MODE
 
     table = w.positions
     row = next(r for r in range(table.model.rowCount()) if table.model.position(r).id == pid)
@@ -38,23 +46,22 @@ def test_liquidation_line_moves_to_the_engines_price_after_a_mode_toggle(make_wi
     b.submit(Open("ETHUSDT", "short", D("2"), 10, "cross"))
     chart = w.price_chart
     assert chart.symbol == "BTCUSDT"
-    tick = b.instrument("BTCUSDT").tick_size
     levels = chart.levels_for(pid)
-    isolated = liq_of(b, pid)
-    assert levels["liq"].value == float(isolated)
+    isolated = drawn_at(b, pid)
+    assert (levels["liq"].value, isolated) == (57228.9, (57228.9, "57,228.90"))  # the 0.1 tick below
     assert levels["entry"].value == 60000.0
-    assert text.price(isolated, tick) in levels["liq"].text
+    assert "liq. 57,228.90 (−4.62 %)" in levels["liq"].text
 
     click_mode_cell(w, pid)  # isolated → cross
     assert next(p for p in b.view().positions if p.id == pid).mode == "cross"
-    cross = liq_of(b, pid)
+    cross = drawn_at(b, pid)
     assert cross != isolated
     levels = chart.levels_for(pid)
-    assert levels["liq"].value == float(cross)
-    assert text.price(cross, tick) in levels["liq"].text
+    assert levels["liq"].value == cross[0]
+    assert f"liq. {cross[1]} (" in levels["liq"].text
     assert "cross" in levels["entry"].text
     click_mode_cell(w, pid)  # and back: a round trip changes nothing
-    assert chart.levels_for(pid)["liq"].value == float(isolated)
+    assert chart.levels_for(pid)["liq"].value == isolated[0]
 
 
 def test_a_far_liquidation_price_gets_a_tag_at_the_edge(make_window):
@@ -71,6 +78,22 @@ def test_a_far_liquidation_price_gets_a_tag_at_the_edge(make_window):
     assert len(tags) == 1 and tags[0].startswith(f"▲ {pid} liq. ")
 
 
+def test_a_crowd_of_lines_keeps_its_labels_apart_and_the_highlighted_one_shown(make_window, qtbot):
+    w = make_window(live=False)
+    b = w.bridge
+    b.submit(Price("BTCUSDT", D("60000")))
+    for _ in range(9):  # nine positions opened at one price: nine entry labels on one line
+        b.submit(Open("BTCUSDT", "long", D("0.01"), 10, "isolated"))
+    chart = w.price_chart
+    chart.highlight(["p8"])
+    chart.plot.grab()  # paint it now
+    entries = [lv for lv in chart.levels.labelled if lv.kind == "entry"]
+    assert len(entries) == 3  # one per label slot: the others would cover them
+    assert len({lv.slot for lv in entries}) == 3
+    assert any(lv.position == "p8" for lv in entries)  # the highlighted one is never left out
+    assert len([lv for lv in chart.levels.levels if lv.kind == "entry"]) == 9  # every line is drawn
+
+
 def test_a_liquidation_leaves_a_marker_where_it_happened(make_window):
     w = make_window(live=False)
     b = w.bridge
@@ -79,7 +102,7 @@ def test_a_liquidation_leaves_a_marker_where_it_happened(make_window):
     liq = liq_of(b, pid)
     events = b.submit(Price("ETHUSDT", liq - D("1")))
     assert [e.type for e in events] == ["liquidated"]
-    spots = w.price_chart.liq_markers.data
+    spots = w.price_chart.markers.scatter.data
     assert len(spots) == 1
     assert spots[0]["y"] == float(liq - D("1"))
     assert spots[0]["x"] == events[0].t / 1000
@@ -119,16 +142,16 @@ def test_candles_and_line_switch_with_c(make_window):
     w = make_window()
     frames(w, 60, dt=0.1)
     chart = w.price_chart
-    start = chart.style
+    start = chart.chart_style
     QTest.keyClick(w, Qt.Key.Key_C)
-    assert chart.style != start
-    assert chart.curve.isVisible() == (chart.style == "line")
-    assert chart.candles.isVisible() == (chart.style == "candles")
-    if chart.style == "line":
+    assert chart.chart_style != start
+    assert chart.curve.isVisible() == (chart.chart_style == "line")
+    assert chart.candles.isVisible() == (chart.chart_style == "candles")
+    if chart.chart_style == "line":
         x, _y = chart.curve.getData()
         assert len(x) > 0
     QTest.keyClick(w, Qt.Key.Key_C)
-    assert chart.style == start
+    assert chart.chart_style == start
 
 
 def test_crosshair_reads_price_and_time(make_window):
@@ -138,10 +161,10 @@ def test_crosshair_reads_price_and_time(make_window):
     vb = chart.view_box
     scene_pt = vb.mapViewToScene(QPointF(*[sum(r) / 2 for r in vb.viewRange()]))
     chart._mouse_moved((scene_pt,))
-    assert chart.cross_label.isVisible()
+    assert chart.crosshair.visible
     (_x0, _x1), (y0, y1) = vb.viewRange()
-    assert chart.cross_h.value() == pytest.approx((y0 + y1) / 2, rel=1e-3)
-    text = chart.cross_label.toPlainText()
+    assert chart.crosshair.h.value() == pytest.approx((y0 + y1) / 2, rel=1e-3)
+    text = chart.crosshair.label.toPlainText()
     assert "," in text.splitlines()[0] and ":" in text.splitlines()[1]
 
 

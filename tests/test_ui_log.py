@@ -17,7 +17,7 @@ from sandbox.session.report import describe
 from sandbox.session.timeline import Timeline
 from sandbox.ui import event_log
 from sandbox.ui.event_log import CSV_COLUMNS, EventLog
-from sandbox.ui.positions_table import PositionsTable
+from sandbox.ui.positions.panel import PositionsPanel
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def log(qtbot, bridge):
 def a_session(bridge):
     """One of everything: fills, a switch, margin in, a leverage change, a part close, a
     rejection, an isolated liquidation."""
-    table = PositionsTable(bridge)
+    table = PositionsPanel(bridge)
     table.send(Open("BTCUSDT", "long", D("0.1"), 20, "cross"))
     table.send(SetMode("p1", "isolated"))
     table.send(AdjustMargin("p1", D(100)))
@@ -40,7 +40,7 @@ def a_session(bridge):
     table.send(SetLeverage("p2", 5))
     table.send(Close("p2", D("0.5")))
     table.send(Open("BTCUSDT", "long", D(100), 20, "isolated"))  # rejected: far too big
-    bridge.submit(Price("BTCUSDT", bridge.account.liquidation_price("p1")))
+    bridge.submit(Price("BTCUSDT", bridge.timeline.account.liquidation_price("p1")))
     table.deleteLater()
 
 
@@ -63,7 +63,7 @@ def test_every_kind_of_event_is_a_sentence_with_its_time(qtbot, bridge, log):
     ]
     assert log.row_count() == 8 and log.counts.text() == "8 events · 1 liquidation · 1 rejected"
     for row, (event, sentence) in enumerate(log.entries):
-        assert sentence == describe(event, bridge.account) == shown(log, row, 1)
+        assert sentence == describe(event, bridge.timeline.account) == shown(log, row, 1)
         assert shown(log, row, 0) == "0:00:00.000"
     assert shown(log, 1, 1) == "p1 switched cross → isolated, isolated wallet 300.00 USDT"
     assert shown(log, 2, 1) == "added 100.00 USDT to p1: isolated wallet 400.00 USDT"

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QSpinBox
 from sandbox.engine import AdjustMargin, Open, Price, Rejected, SetMode, text
 from sandbox.session.model import SessionHeader
 from sandbox.session.timeline import Timeline
-from sandbox.ui.positions_model import (
+from sandbox.ui.positions.columns import (
     CLOSE,
     ENTRY,
     LEVERAGE,
@@ -28,10 +28,10 @@ from sandbox.ui.positions_model import (
     SIDE,
     SIZE,
     SYMBOL,
-    PositionsModel,
-    liquidation_text,
 )
-from sandbox.ui.positions_table import CloseDialog, MarginDialog, PositionsTable
+from sandbox.ui.positions.dialogs import CloseDialog, MarginDialog
+from sandbox.ui.positions.model import PositionsModel
+from sandbox.ui.positions.panel import PositionsPanel
 
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
@@ -39,7 +39,7 @@ NONE = Qt.KeyboardModifier.NoModifier
 
 @pytest.fixture
 def table(qtbot, bridge):
-    t = PositionsTable(bridge)
+    t = PositionsPanel(bridge)
     qtbot.addWidget(t)
     t.resize(1500, 320)
     t.show()
@@ -61,7 +61,7 @@ def click(table, pid, what):
 
 def engine_liq(bridge, pid):
     p = view_of(bridge, pid)
-    return liquidation_text(p.liquidation_price, p.mark_price, bridge.instrument(p.symbol).tick_size)
+    return text.liquidation(p.liquidation_price, p.mark_price, bridge.instrument(p.symbol).tick_size)
 
 
 def test_an_open_adds_a_row_showing_the_engines_numbers(qtbot, bridge, table):
@@ -114,7 +114,7 @@ def test_a_rejected_switch_shows_the_engines_sentence_and_changes_nothing(qtbot,
     assert bridge.view() == before
     sentence = table.message.text()
     assert table.message_bar.isVisible() and "would leave p1 liquidated" in sentence
-    _, events = bridge.preview(SetMode("p1", "isolated"))
+    events = bridge.preview(SetMode("p1", "isolated")).events
     assert isinstance(events[0], Rejected) and events[0].message in sentence
     tip = cell(table, "p1", MODE).data(Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("⚠ rejected: ") and events[0].message in tip
@@ -160,7 +160,7 @@ def test_a_rejected_leverage_change_shows_why_and_changes_nothing(qtbot, bridge,
 
 def test_the_margin_editor_previews_the_engines_answer_then_adds(qtbot, bridge, table):
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
-    before = bridge.account.liquidation_price("p1")
+    before = bridge.timeline.account.liquidation_price("p1")
     click(table, "p1", "adjust")
     dialog = table.dialog
     assert isinstance(dialog, MarginDialog) and dialog.isVisible() and dialog.adding
@@ -168,20 +168,19 @@ def test_the_margin_editor_previews_the_engines_answer_then_adds(qtbot, bridge, 
     dialog.amount.setFocus()
     dialog.amount.selectAll()
     QTest.keyClicks(dialog.amount, "200")
-    trial, _events = bridge.preview(AdjustMargin("p1", D(200)))
-    after = next(p for p in trial.view().positions if p.id == "p1")
+    after = bridge.preview(AdjustMargin("p1", D(200))).position("p1")
     tick = bridge.instrument("BTCUSDT").tick_size
     assert dialog.cells[("liq", "now")].text() == engine_liq(bridge, "p1")
-    assert dialog.cells[("liq", "after")].text() == liquidation_text(
+    assert dialog.cells[("liq", "after")].text() == text.liquidation(
         after.liquidation_price, after.mark_price, tick
     )
     assert dialog.cells[("ratio", "after")].text() == f"{after.margin_ratio * 100:.2f} %"
     assert dialog.cells[("wallet", "after")].text() == "500.00" and dialog.ok.isEnabled()
-    assert bridge.account.positions["p1"].isolated_wallet == D(300)  # a preview changes nothing
+    assert bridge.timeline.account.positions["p1"].isolated_wallet == D(300)  # a preview changes nothing
     QTest.mouseClick(dialog.ok, LEFT)
     assert not dialog.isVisible()
-    assert bridge.account.positions["p1"].isolated_wallet == D(500)
-    assert bridge.account.liquidation_price("p1") < before
+    assert bridge.timeline.account.positions["p1"].isolated_wallet == D(500)
+    assert bridge.timeline.account.liquidation_price("p1") < before
     assert cell(table, "p1", MARGIN).data() == "500.00" and cell(table, "p1", LIQ).data() == engine_liq(
         bridge, "p1"
     )
@@ -200,7 +199,7 @@ def test_removing_too_much_margin_is_refused_in_the_engines_words(qtbot, bridge,
     QTest.mouseClick(dialog.max_button, LEFT)  # the engine's limit
     assert dialog.amount.value() == 200 and dialog.ok.isEnabled()
     QTest.mouseClick(dialog.ok, LEFT)
-    assert bridge.account.positions["p1"].isolated_wallet == D(300)
+    assert bridge.timeline.account.positions["p1"].isolated_wallet == D(300)
 
 
 def test_a_cross_row_has_no_margin_editor(qtbot, bridge, table):
@@ -227,9 +226,12 @@ def test_close_part_with_a_preview_then_close_all(qtbot, bridge, table):
     assert dialog.cells[("released", "after")].text() == "150.00"
     assert dialog.cells[("size", "after")].text() == "1.500 ETH"
     QTest.mouseClick(dialog.ok, LEFT)
-    assert bridge.account.positions["p1"].qty == D("1.5") and cell(table, "p1", SIZE).data() == "1.500 ETH"
+    assert (
+        bridge.timeline.account.positions["p1"].qty == D("1.5")
+        and cell(table, "p1", SIZE).data() == "1.500 ETH"
+    )
     table.close_part("p1", D("0.5"))  # the context menu's "close half now"
-    assert bridge.account.positions["p1"].qty == D("0.75")
+    assert bridge.timeline.account.positions["p1"].qty == D("0.75")
     click(table, "p1", "close")
     assert bridge.view().positions == () and table.model.rowCount() == 0 and table.empty.isVisible()
 
@@ -240,17 +242,39 @@ def test_tooltips_show_how_each_number_was_computed(qtbot, bridge, table):
     assert "maintenance = 360,000.00 × 0.50 % − 300.00 = 1,500.00 USDT" in tip(MARGIN)
     p = view_of(bridge, "p1")
     assert p.maintenance_margin == D(1500)
-    liq_tip = tip(LIQ)
     assert (
-        f"liq. price: isolated wallet {text.money(p.isolated_wallet)}, bracket 2 (0.50 %, amount 300.00)"
-        in liq_tip
+        f"(bracket 2: notional {text.money(p.bracket_floor)} to {text.money(p.bracket_cap)} USDT, MMR 0.50 %, "
+        "maintenance amount 300.00, up to 100×)" in tip(MARGIN)
     )
+    assert tip(LIQ).startswith(
+        f"liq. price {engine_liq(bridge, 'p1')}: isolated wallet {text.money(p.isolated_wallet)}; "
+        "liquidated when the margin ratio reaches 100 %"
+    )
+    assert f"margin at entry ({text.money(p.entry_margin)})" in tip(PNL)
     assert "margin ratio = maintenance margin / margin balance; liquidation at 100 %" in tip(RATIO)
     assert f"1,500.00 ÷ margin balance {text.money(p.margin_balance)}" in tip(RATIO)
     assert "notional = size × mark = 6 × 60,000.00 = 360,000.00 USDT" in tip(NOTIONAL)
     assert "the maximum is 100×" in tip(LEVERAGE)
     header_tip = table.model.headerData(RATIO, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "liquidation at 100 %" in header_tip
+
+
+def test_a_profile_that_values_maintenance_at_entry_says_so_with_the_engines_numbers(qtbot):
+    from sandbox.ui.bridge import SessionBridge
+
+    b = SessionBridge(Timeline(SessionHeader.new("100000", "bybit")))
+    b.submit(Price("BTCUSDT", D(60000)))
+    b.submit(Open("BTCUSDT", "long", D(1), 20, "isolated"))
+    b.submit(Price("BTCUSDT", D(63000)))
+    t = PositionsPanel(b)
+    qtbot.addWidget(t)
+    p = b.position("p1")
+    assert p.maintenance_notional == D(60000) != p.notional  # the engine valued it at entry
+    tip = t.model.index(0, MARGIN).data(Qt.ItemDataRole.ToolTipRole)
+    assert (
+        f"maintenance = valued at entry: 60,000.00 × {p.maintenance_rate * 100:.2f} % − "
+        f"{text.money(p.maintenance_amount)} = {text.money(p.maintenance_margin)} USDT" in tip
+    )
 
 
 def test_updates_are_in_place_and_touch_only_what_moved(qtbot, bridge, table):
@@ -285,14 +309,14 @@ def test_a_liquidation_removes_only_its_row_and_an_open_inserts_where_the_engine
 ):
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
     bridge.submit(Open("ETHUSDT", "short", D(1), 5, "cross"))
-    cross_wallet = bridge.account.cross_wallet
+    cross_wallet = bridge.timeline.account.cross_wallet
     removed = []
     table.model.rowsRemoved.connect(lambda parent, first, last: removed.append((first, last)))
-    bridge.submit(Price("BTCUSDT", bridge.account.liquidation_price("p1")))
+    bridge.submit(Price("BTCUSDT", bridge.timeline.account.liquidation_price("p1")))
     assert removed == [(0, 0)] and [table.model.position(r).id for r in range(table.model.rowCount())] == [
         "p2"
     ]
-    assert bridge.account.cross_wallet == cross_wallet
+    assert bridge.timeline.account.cross_wallet == cross_wallet
     bridge.submit(Open("BTCUSDT", "short", D("0.01"), 10, "cross"))
     assert [p.id for p in table.model.positions()] == [p.id for p in bridge.view().positions] == ["p2", "p3"]
 
@@ -326,39 +350,46 @@ def test_a_new_timeline_resets_the_model_once(qtbot, bridge, table):
 def test_selecting_a_row_says_which_position(qtbot, bridge, table):
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
     bridge.submit(Open("ETHUSDT", "long", D(1), 20, "isolated"))
-    with qtbot.waitSignal(table.position_selected) as blocker:
+    with qtbot.waitSignal(table.positions_selected) as blocker:
         QTest.mouseClick(
             table.view.viewport(), LEFT, NONE, table.view.visualRect(cell(table, "p2", ENTRY)).center()
         )
-    assert blocker.args == ["p2"] and table.selected_position() == "p2"
-    assert table.select_position("p1") and table.selected_position() == "p1"
+    assert blocker.args == [("p2",)] and table.selected_positions() == ("p2",)
+    assert table.select_positions(["p1"]) and table.selected_positions() == ("p1",)
+    assert table.select_positions(["p1", "p2"]) and table.selected_positions() == ("p1", "p2")
+    assert not table.select_positions(["p9"])
 
 
 def test_compare_panel_shows_each_profiles_liquidation_price(qtbot, bridge, table):
     from sandbox.profiles import load_profile
-    from sandbox.ui.compare_panel import ComparePanel
+    from sandbox.ui.positions.compare import ComparePanel
 
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
     QTest.mouseClick(table.compare_button, LEFT)
     panel = table.comparison.panel
     assert isinstance(panel, ComparePanel) and table.comparison.isVisible()
     for col, name in enumerate(panel.profiles):
-        expected = bridge.account.under(load_profile(name)).liquidation_price("p1")
-        assert panel.table.item(0, col).text() == liquidation_text(expected, D(60000), D("0.1"))
+        profile = load_profile(name)
+        expected = bridge.timeline.account.under(profile).liquidation_price("p1")
+        tick = profile.instruments["BTCUSDT"].tick_size  # as that exchange shows it, on its own tick
+        assert panel.table.item(0, col).text() == text.liquidation(expected, D(60000), tick)
     table.comparison.close()
 
 
 def test_the_table_renders_in_both_themes(qtbot, bridge, table):
-    from sandbox.ui import chart_common as cc
+    from sandbox.ui.theme import PALETTES, theme
 
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
     bridge.submit(Open("ETHUSDT", "short", D(1), 10, "cross"))
     app = QApplication.instance()
     try:
-        for theme in ("light", "dark"):
-            cc.apply_app_theme(app, theme)
+        for name in ("light", "dark"):
+            theme.apply(app, name)
             image = table.grab().toImage()
-            assert not image.isNull() and table._theme == theme
+            assert not image.isNull()
+            side = cell(table, "p1", SIDE).data(Qt.ItemDataRole.ForegroundRole)
+            assert side.name() == PALETTES[name].up
+            assert table.empty.styleSheet() == f"color: {PALETTES[name].muted};"
     finally:
+        theme.apply(app, "dark")
         app.setStyleSheet("")
-        cc.set_theme("dark")

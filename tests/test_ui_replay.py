@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from ui_support import D, drag_slider, frames, write_demo_session
 
-from sandbox.engine import Liquidated, Open, Price
+from sandbox.engine import Liquidated, Open, Price, text
 
 
 @pytest.fixture
@@ -51,9 +51,11 @@ def test_open_play_and_step_back_before_the_liquidation(make_window, qtbot, sess
     back = next(p for p in view.positions if p.id == eth)
     assert back.liquidation_price is not None and back.mark_price > back.liquidation_price
     assert b.liquidations() == []
-    assert w.price_chart.liq_markers.data.size == 0
+    assert w.price_chart.markers.scatter.data.size == 0
     w.price_chart.set_symbol("ETHUSDT")
-    assert w.price_chart.levels_for(eth)["liq"].value == float(back.liquidation_price)
+    tick = b.instrument("ETHUSDT").tick_size
+    at = text.liquidation_at_tick(back.liquidation_price, back.mark_price, tick)
+    assert w.price_chart.levels_for(eth)["liq"].value == float(at)
     # …and forward again: the same liquidation, at the same price.
     while b.now() < liq_t:
         QTest.keyClick(w, Qt.Key.Key_Right)

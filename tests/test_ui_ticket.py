@@ -16,8 +16,8 @@ from sandbox.session.model import SessionHeader
 from sandbox.session.timeline import Timeline
 from sandbox.ui.bridge import SessionBridge
 from sandbox.ui.order_ticket import OrderTicket
-from sandbox.ui.positions_model import LIQ, liquidation_text
-from sandbox.ui.positions_table import PositionsTable
+from sandbox.ui.positions.columns import LIQ
+from sandbox.ui.positions.panel import PositionsPanel
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -33,27 +33,27 @@ def ticket(qtbot, bridge):
 
 
 def type_size(qtbot, ticket, value: str) -> None:
-    ticket.size.setFocus()
-    ticket.size.selectAll()
-    QTest.keyClicks(ticket.size, value)
+    ticket.size_box.setFocus()
+    ticket.size_box.selectAll()
+    QTest.keyClicks(ticket.size_box, value)
 
 
 def engine_preview(bridge, order: Open):
     """(margin, fee, liquidation price as shown) straight from the engine."""
-    trial, events = bridge.preview(order)
-    opened = events[0]
+    preview = bridge.preview(order)
+    opened = preview.events[0]
     assert isinstance(opened, Opened)
-    lp = trial.liquidation_price(opened.position)
+    lp = preview.liquidation_price(opened.position)
     tick = bridge.instrument(order.symbol).tick_size
     return (
         text.money(opened.margin),
         text.money(opened.fee),
-        liquidation_text(lp, bridge.account.marks[order.symbol], tick),
+        text.liquidation(lp, bridge.mark(order.symbol), tick),
     )
 
 
 def test_typing_a_size_and_buying_opens_the_position_and_the_table_shows_it(qtbot, bridge, ticket):
-    table = PositionsTable(bridge)
+    table = PositionsPanel(bridge)
     qtbot.addWidget(table)
     type_size(qtbot, ticket, "0.5")
     assert ticket.quantity() == D("0.5") and ticket.size_hint.text() == "≈ 30,000.00 USDT notional"
@@ -62,7 +62,7 @@ def test_typing_a_size_and_buying_opens_the_position_and_the_table_shows_it(qtbo
     QTest.mouseClick(ticket.buy, LEFT)
     [p] = bridge.view().positions
     assert (p.symbol, p.side, p.mode, p.qty, p.leverage) == ("BTCUSDT", "long", "cross", D("0.5"), 10)
-    assert table.model.rowCount() == 1 and table.model.index(0, LIQ).data() == liquidation_text(
+    assert table.model.rowCount() == 1 and table.model.index(0, LIQ).data() == text.liquidation(
         p.liquidation_price, p.mark_price, D("0.1")
     )
     assert ticket.message.text().startswith("opened p1: long 0.5 BTCUSDT at 60,000.00, 10× cross")
@@ -89,13 +89,13 @@ def test_the_preview_shows_the_engines_numbers_in_both_modes_for_both_sides(qtbo
     for mode in ("cross", "isolated"):
         for side in ("long", "short"):
             margin, fee, liq = engine_preview(bridge, Open("BTCUSDT", side, D("0.5"), 20, mode))
-            assert ticket.cells[(mode, "margin")].text() == margin == "1,500.00"
-            assert ticket.cells[(mode, "fee")].text() == fee
-            assert ticket.cells[(mode, f"liq_{side}")].text() == liq
+            assert ticket.preview.cells[(mode, "margin")].text() == margin == "1,500.00"
+            assert ticket.preview.cells[(mode, "fee")].text() == fee
+            assert ticket.preview.cells[(mode, f"liq_{side}")].text() == liq
             liqs[(mode, side)] = liq
     assert liqs[("cross", "long")] != liqs[("isolated", "long")]  # the pool backs cross further
     assert liqs[("isolated", "long")] == "57,228.90"
-    assert ticket.cells[("isolated", "dist_long")].text() == "−4.62 %"
+    assert ticket.preview.cells[("isolated", "dist_long")].text() == "−4.62 %"
     assert (
         bridge.view().positions[0].id == "p1" and len(bridge.view().positions) == 1
     )  # previews open nothing
@@ -103,10 +103,10 @@ def test_the_preview_shows_the_engines_numbers_in_both_modes_for_both_sides(qtbo
 
 def test_the_preview_follows_the_mark(qtbot, bridge, ticket):
     type_size(qtbot, ticket, "0.1")
-    before = ticket.cells[("isolated", "liq_long")].text()
+    before = ticket.preview.cells[("isolated", "liq_long")].text()
     bridge.submit(Price("BTCUSDT", D(50000)))
     _, _, expected = engine_preview(bridge, Open("BTCUSDT", "long", D("0.1"), 10, "isolated"))
-    qtbot.waitUntil(lambda: ticket.cells[("isolated", "liq_long")].text() == expected)
+    qtbot.waitUntil(lambda: ticket.preview.cells[("isolated", "liq_long")].text() == expected)
     assert expected != before and ticket.mark_label.text() == "mark 50,000.00"
 
 
@@ -134,10 +134,10 @@ def test_an_unaffordable_order_shows_the_engines_sentence_and_changes_nothing(qt
     type_size(qtbot, ticket, "20")  # 1,200,000 USDT at 75× needs 16,000 USDT of margin
     drag_slider(ticket.leverage, 2000)
     assert ticket.leverage.value() == 75
-    _, events = bridge.preview(ticket.order("long"))
+    events = bridge.preview(ticket.order("long")).events
     assert isinstance(events[0], Rejected) and events[0].code == "insufficient_available"
-    assert ticket.reasons.isVisible() and events[0].message in ticket.reasons.text()
-    assert ticket.cells[("cross", "liq_long")].text() == "rejected"
+    assert ticket.preview.reasons.isVisible() and events[0].message in ticket.preview.reasons.text()
+    assert ticket.preview.cells[("cross", "liq_long")].text() == "rejected"
     before = bridge.view()
     QTest.mouseClick(ticket.buy, LEFT)
     assert ticket.message.text() == events[0].message  # "… needs 16,… USDT more available balance"
@@ -148,7 +148,7 @@ def test_an_unaffordable_order_shows_the_engines_sentence_and_changes_nothing(qt
 def test_an_order_above_the_brackets_leverage_is_refused_by_the_engine(qtbot, bridge, ticket):
     """The slider cannot go past the bracket's maximum; the engine's rule is the same one."""
     type_size(qtbot, ticket, "10")
-    _, events = bridge.preview(Open("BTCUSDT", "long", D(10), 125, "isolated"))
+    events = bridge.preview(Open("BTCUSDT", "long", D(10), 125, "isolated")).events
     assert (
         isinstance(events[0], Rejected)
         and "the maximum for a 600,000.00 USDT BTCUSDT position" in events[0].message
@@ -159,7 +159,7 @@ def test_an_order_above_the_brackets_leverage_is_refused_by_the_engine(qtbot, br
 def test_notional_sizing_converts_at_the_mark(qtbot, bridge, ticket):
     type_size(qtbot, ticket, "0.05")
     ticket.size_unit.setCurrentIndex(1)  # notional USDT: the same order, converted
-    assert ticket.size.value() == 3000 and ticket.quantity() == D("0.05")
+    assert ticket.size_box.value() == 3000 and ticket.quantity() == D("0.05")
     type_size(qtbot, ticket, "1000")
     assert ticket.quantity() == D("0.016")  # 1,000 / 60,000 = 0.01666… rounded down to the step
     assert ticket.size_hint.text() == "= 0.016 BTC at the mark"
@@ -171,8 +171,8 @@ def test_without_a_price_there_is_nothing_to_preview(qtbot):
     b = SessionBridge(Timeline(SessionHeader.new("10000")))
     ticket = OrderTicket(b)
     qtbot.addWidget(ticket)
-    assert "no price yet" in ticket.preview_note.text()
-    assert ticket.cells[("cross", "margin")].text() == "—"
+    assert "no price yet" in ticket.preview.note.text()
+    assert ticket.preview.cells[("cross", "margin")].text() == "—"
     QTest.mouseClick(ticket.buy, LEFT)
     assert "no mark price" in ticket.message.text() or "Enter a size" in ticket.message.text()
     assert b.view().positions == ()

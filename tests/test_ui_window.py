@@ -1,5 +1,5 @@
 """The window driven like a person: live start, a price slider dragged into a liquidation, the
-±% buttons, keys, bad files, profiles, settings that persist."""
+±% buttons, keys, profiles, settings that persist (bad files: test_ui_files.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from ui_support import D, drag_slider, frames
 
-from sandbox.engine import Open, Price
+from sandbox.engine import Open, Price, text
 
 
 def test_live_start_shows_a_ticking_market(make_window):
@@ -42,7 +42,7 @@ def test_dragging_a_price_slider_liquidates_an_isolated_position(make_window, qt
 
     assert gone()
     assert b.is_held("ETHUSDT")  # the market leaves a dragged price alone
-    mark = b.account.marks["ETHUSDT"]
+    mark = b.mark("ETHUSDT")
     assert mark <= liq
     sentence = next(text for kind, text in w.notices.recent if kind == "liquidation")
     assert sentence.startswith("ETHUSDT long (isolated) liquidated at ")
@@ -52,7 +52,7 @@ def test_dragging_a_price_slider_liquidates_an_isolated_position(make_window, qt
     assert "liquidated" in w.statusBar().currentMessage()
     # The ticker moves ETH no more until the user resumes it.
     frames(w, 30)
-    assert b.account.marks["ETHUSDT"] == mark
+    assert b.mark("ETHUSDT") == mark
     qtbot.mouseClick(row.resume, Qt.MouseButton.LeftButton)
     assert not b.is_held("ETHUSDT")
 
@@ -64,14 +64,14 @@ def test_jump_buttons_and_typed_price_move_the_mark(make_window, qtbot):
     row = w.price_sliders.row("BTCUSDT")
     minus10 = row.buttons[0]
     qtbot.mouseClick(minus10, Qt.MouseButton.LeftButton)
-    assert b.account.marks["BTCUSDT"] == D("54000.0")
+    assert b.mark("BTCUSDT") == D("54000.0")
     qtbot.mouseClick(row.buttons[3], Qt.MouseButton.LeftButton)
-    assert b.account.marks["BTCUSDT"] == D("59400.0")
+    assert b.mark("BTCUSDT") == D("59400.0")
     row.price.setFocus()
     row.price.selectAll()
     QTest.keyClicks(row.price, "61234.56")
     QTest.keyClick(row.price, Qt.Key.Key_Return)
-    assert b.account.marks["BTCUSDT"] == D("61234.6")  # rounded to BTC's 0.1 tick
+    assert b.mark("BTCUSDT") == D("61234.6")  # rounded to BTC's 0.1 tick
     # Each move is an input of the recording.
     assert len(b.timeline) == 4
 
@@ -104,51 +104,22 @@ def test_ticker_key_and_speed_keys(make_window):
     assert w.replay_bar.speed.currentText() == "0.5×"
 
 
-def test_a_corrupt_session_is_one_sentence_and_nothing_is_lost(make_window, tmp_path):
-    w = make_window()
-    frames(w, 10)
-    before = w.bridge.timeline
-    n = len(before)
-    bad = tmp_path / "broken.jsonl"
-    bad.write_text(
-        '{"format": "margin-sandbox-session", "version": 1, "profile": "binance-usdm", '
-        '"balance": "10000"}\n{"t": 0, "type": "open", "symbol": "BTCUSDT"}\n',
-        encoding="utf-8",
-    )
-    assert not w.open_path(str(bad))
-    kind, text = w.notices.recent[-1]
-    assert kind == "error"
-    assert text.startswith(f"{bad}:2: ") and "\n" not in text
-    assert w.bridge.timeline is before and len(before) >= n
-    frames(w, 10)
-    assert len(w.bridge.timeline) > n  # still running
-
-
-def test_a_wrong_csv_is_one_sentence(make_window, tmp_path):
-    w = make_window()
-    bad = tmp_path / "prices.csv"
-    bad.write_text("this,is,not\nmarket,data,at all\n", encoding="utf-8")
-    before = w.bridge.timeline
-    assert not w.open_path(str(bad))
-    kind, text = w.notices.recent[-1]
-    assert kind == "error" and str(bad) in text and "\n" not in text
-    assert w.bridge.timeline is before
-
-
 def test_switching_profile_replays_the_inputs_under_it(make_window):
     w = make_window(live=False)
     b = w.bridge
     b.submit(Price("BTCUSDT", D("60000")))
     b.submit(Open("BTCUSDT", "long", D("0.5"), 20, "isolated"))
     liq_binance = b.view().positions[0].liquidation_price
-    other = next(name for name in w.profile_actions if name != "binance-usdm")
-    w.profile_actions[other].trigger()
+    other = next(name for name in w.menus.profiles if name != "binance-usdm")
+    w.menus.profiles[other].trigger()
     assert b.timeline.header.profile == other
     assert len(b.timeline) == 2 and len(b.view().positions) == 1
     assert b.view().positions[0].liquidation_price != liq_binance
     levels = w.price_chart.levels_for(b.view().positions[0].id)
-    assert levels["liq"].value == float(b.view().positions[0].liquidation_price)
-    assert w.profile_actions[other].isChecked()
+    p = b.view().positions[0]
+    at = text.liquidation_at_tick(p.liquidation_price, p.mark_price, b.instrument("BTCUSDT").tick_size)
+    assert levels["liq"].value == float(at)
+    assert w.menus.profiles[other].isChecked()
     assert other in w.windowTitle()
 
 
@@ -156,12 +127,12 @@ def test_reset_account_keeps_prices_and_the_old_recording(make_window, tmp_path)
     w = make_window()
     frames(w, 20)
     b = w.bridge
-    marks = dict(b.account.marks)
+    marks = dict(b.marks())
     b.submit(Open("BTCUSDT", "long", D("0.01"), 10, "cross"))
     QTest.keySequence(w, "Ctrl+R")
     assert b.view().positions == ()
     assert b.view().total_wallet == D("10000")
-    assert dict(b.account.marks) == marks
+    assert dict(b.marks()) == marks
     assert list((tmp_path / "recordings").iterdir())  # the live session before the reset was kept
 
 
@@ -172,7 +143,7 @@ def test_choices_persist(make_window, settings_dir):
     w.docks["events"].hide()
     w.close()
     w2 = make_window()
-    assert w2.price_chart.style == "line"
+    assert w2.price_chart.chart_style == "line"
     assert w2.loop.speed == 4.0
     assert not w2.docks["events"].isVisible()
     assert any(settings_dir.rglob("*.ini"))
@@ -190,15 +161,15 @@ def test_f1_lists_the_shortcuts(make_window):
 
 
 def test_theme_switches_and_persists(make_window):
-    from sandbox.ui import chart_common as cc
+    from sandbox.ui.theme import PALETTES, theme
 
     w = make_window()
     try:
-        w.theme_actions["light"].trigger()
-        assert cc.THEME == "light" and w.theme_actions["light"].isChecked()
-        assert w.price_chart.plot.backgroundBrush().color().name() == cc.THEMES["light"]["BG"]
+        w.menus.themes["light"].trigger()
+        assert theme.name == "light" and w.menus.themes["light"].isChecked()
+        assert w.price_chart.plot.backgroundBrush().color().name() == PALETTES["light"].bg
         w.close()
         w2 = make_window()
-        assert cc.THEME == "light" and w2.theme_actions["light"].isChecked()
+        assert theme.name == "light" and w2.menus.themes["light"].isChecked()
     finally:
         w.set_theme("dark")

@@ -1,17 +1,23 @@
 """The account strip: the few numbers that say where the money is. Each one's tooltip shows how the
-engine got it, with the current values (written when the tooltip opens, not every frame)."""
+engine got it, with the current values (written when the tooltip opens, not every frame).
+
+It follows ``bridge.account_changed``: a frame that moved only the equity rewrites only that label.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
-from ..engine import AccountView, text
-from . import chart_common as cc
+from ..engine import AccountView
+from . import format as fmt
 from .bridge import SessionBridge
-from .positions_model import RATIO_CONVENTION, pct, ratio_colour
+from .positions.tooltips import RATIO_CONVENTION
+from .ratio_bar import ratio_role
+from .theme import theme
 
 FIELDS = (
     ("cross_wallet", "Cross wallet"),
@@ -22,10 +28,17 @@ FIELDS = (
     ("insurance_fund", "Insurance fund"),
     ("cross_margin_ratio", "Cross margin ratio"),
 )
+RATIO = "cross_margin_ratio"
+
+
+def shown(key: str, v: AccountView) -> str:
+    """What the field's label says."""
+    value = getattr(v, key)
+    return fmt.pct(value) if key == RATIO else f"{fmt.money(value)} USDT"
 
 
 def explain(key: str, v: AccountView) -> str:
-    m = text.money
+    m = fmt.money
     if key == "cross_wallet":
         return (
             f"cross wallet {m(v.cross_wallet)} USDT: deposits − withdrawals + realised PnL − fees, less what "
@@ -53,8 +66,7 @@ def explain(key: str, v: AccountView) -> str:
     if key == "equity":
         return (
             f"equity = total wallet {m(v.total_wallet)} + every unrealised PnL (cross "
-            f"{m(v.cross_unrealized_pnl)}, isolated {m(v.equity - v.total_wallet - v.cross_unrealized_pnl)}) "
-            f"= {m(v.equity)} USDT"
+            f"{m(v.cross_unrealized_pnl)}, isolated {m(v.isolated_unrealized_pnl)}) = {m(v.equity)} USDT"
         )
     if key == "insurance_fund":
         return (
@@ -62,10 +74,10 @@ def explain(key: str, v: AccountView) -> str:
             f"isolated wallet go in; it pays the shortfall when a price jumps past a bankruptcy price, "
             f"so no wallet goes below zero."
         )
-    if key == "cross_margin_ratio":
+    if key == RATIO:
         return (
             f"cross margin ratio = cross maintenance {m(v.cross_maintenance_margin)} ÷ cross margin balance "
-            f"{m(v.cross_margin_balance)} = {pct(v.cross_margin_ratio)}\n{RATIO_CONVENTION}: at 100 % every "
+            f"{m(v.cross_margin_balance)} = {fmt.pct(v.cross_margin_ratio)}\n{RATIO_CONVENTION}: at 100 % every "
             f"cross position is closed.\ncross margin balance = cross wallet {m(v.cross_wallet)} + cross uPnL "
             f"{m(v.cross_unrealized_pnl)}"
         )
@@ -88,7 +100,7 @@ class _Field(QWidget):
         box.addWidget(self.value)
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
             QToolTip.showText(event.globalPos(), self.tip(), self)
             return True
         return super().event(event)
@@ -101,52 +113,48 @@ class AccountStrip(QWidget):
         self.bridge = bridge
         self.fields: dict[str, _Field] = {}
         self.values: dict[str, QLabel] = {}
-        self._shown: dict[str, str] = {}
         self._ratio_colour = ""
-        self._theme = ""
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
         row.setSpacing(22)
         for key, label in FIELDS:
-            field = _Field(label, lambda k=key: explain(k, self.bridge.view()), self)
+            field = _Field(label, self._tip(key), self)
             row.addWidget(field)
             self.fields[key] = field
             self.values[key] = field.value
         row.addStretch(1)
-        bridge.changed.connect(self.refresh)
-        self.apply_theme()
-        self.refresh()
+        bridge.account_changed.connect(self._changed)
+        bridge.reset.connect(self.refresh)
+        theme.changed.connect(self._restyle)
+        self._restyle()
+
+    def _tip(self, key: str) -> Callable[[], str]:
+        return lambda: self.tooltip(key)
 
     def tooltip(self, key: str) -> str:
         """What the field's tooltip says right now."""
         return explain(key, self.bridge.view())
 
-    def apply_theme(self) -> None:
-        self._theme = cc.THEME
+    def _restyle(self, *_: object) -> None:
         for key, field in self.fields.items():
-            field.name.setStyleSheet(f"color: {cc.MUTED}; font-size: 8pt;")
-            if key != "cross_margin_ratio":
+            field.name.setStyleSheet(f"color: {theme.palette.muted}; font-size: 8pt;")
+            if key != RATIO:
                 field.value.setStyleSheet("font-weight: bold;")
         self._ratio_colour = ""
-        if self._shown:
-            self.refresh()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.StyleChange and self._theme and self._theme != cc.THEME:
-            self.apply_theme()
+        self.refresh()
 
     def refresh(self) -> None:
+        self._changed(frozenset(self.values))
+
+    def _changed(self, fields: frozenset[str]) -> None:
         v = self.bridge.view()
-        for key, label in self.values.items():
-            value = getattr(v, key)
-            shown = pct(value) if key == "cross_margin_ratio" else f"{text.money(value)} USDT"
-            if self._shown.get(key) != shown:
-                self._shown[key] = shown
-                label.setText(shown)
-        has_cross = any(p.mode == "cross" for p in v.positions)
-        ratio = v.cross_margin_ratio
-        colour = ratio_colour(None if ratio is None else float(ratio)) if has_cross else cc.TEXT
-        if colour != self._ratio_colour:
-            self._ratio_colour = colour
-            self.values["cross_margin_ratio"].setStyleSheet(f"font-weight: bold; color: {colour};")
+        for key in fields & self.values.keys():
+            self.values[key].setText(shown(key, v))
+        if RATIO in fields:
+            has_cross = any(p.mode == "cross" for p in v.positions)
+            colour = (
+                getattr(theme.palette, ratio_role(v.cross_margin_ratio)) if has_cross else theme.palette.text
+            )
+            if colour != self._ratio_colour:  # a style sheet costs a re-polish: only when it changes
+                self._ratio_colour = colour
+                self.values[RATIO].setStyleSheet(f"font-weight: bold; color: {colour};")

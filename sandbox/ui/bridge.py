@@ -1,53 +1,106 @@
 """The one place where Qt meets the session layer.
 
-Widgets never hold an account: they read ``bridge.view()`` when ``changed`` fires and send user
-commands through ``bridge.submit``. The window's frame timer calls ``publish`` once per frame, so
-however many ticks arrived, each widget redraws at most once per frame.
+Widgets never hold the account: they read what the bridge publishes and send user commands
+through ``submit``. The frame loop calls ``publish`` once per frame; however many ticks arrived,
+the bridge then works out once what changed (``changes.diff``) and says it with typed signals, so
+each widget updates only what it shows:
+
+============================  ==========================================================
+``reset()``                   another timeline (a file, a branch, a reset): read everything
+``ticked()``                  inputs were applied this frame (prices moved): chart data, clock
+``events(list[Event])``       what the engine said, in order
+``jumped()``                  a seek or a step moved the timeline, perhaps back in time
+``positions_removed(ids)``    positions that went (closed, liquidated, rewound away)
+``positions_added(ids)``      positions that appeared, in the engine's order
+``positions_changed(dict)``   position id → the ``PositionView`` fields that moved
+``marks_changed(symbols)``    symbols whose mark moved (or got its first price)
+``account_changed(fields)``   ``AccountView`` fields (wallets, available, ratios…) that moved
+``held_changed(symbol, on)``  a symbol's live ticker was paused by hand (True) or resumed
+``submitted()``               the user gave a command (after it was applied and published)
+============================  ==========================================================
+
+Signals come in that order within a frame (``reset`` at once, when the timeline is replaced). Read the numbers with ``view()``, ``position(id)``,
+``mark(symbol)``; ask the engine with ``preview(command)`` and ``max_removable(id)``.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
+from decimal import ROUND_FLOOR, Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from ..engine import Account, AccountView, Command, Event, Instrument, Liquidated
+from ..engine import (
+    Account,
+    AccountView,
+    Command,
+    Event,
+    Instrument,
+    Liquidated,
+    MarginRules,
+    PositionView,
+    Profile,
+    Rejected,
+)
+from .changes import Differ, ViewChanges
 
 if TYPE_CHECKING:
     from ..session.timeline import Timeline
 
 
-class SessionBridge(QObject):
-    changed = Signal()  # the account may have changed: read view() again
-    events = Signal(list)  # engine events (list[Event]) in the order they happened
-    reset = Signal()  # another timeline: a file was opened, a branch started, the account reset
-    notice = Signal(str)  # one sentence for the status bar (bad file, rejected command, …)
-    held_changed = Signal(str, bool)  # a symbol's live ticker was paused (True) or resumed (False)
-    # Inputs were applied since the last frame (prices moved). Emitted every frame that had any,
-    # before ``changed``; for cheap listeners that do not need view() (chart data, sliders, clock).
-    ticked = Signal()
-    submitted = Signal()  # the user gave a command (after it was applied and published)
+class Preview:
+    """What a command would do, worked out on a copy of the account; nothing is applied."""
 
-    MAX_REFRESH_INTERVAL = 0.5  # s: under any load, view-driven widgets refresh at least 2× a second
-    REFRESH_SHARE = 0.03  # under load, view-driven refreshes take at most this share of the time
+    def __init__(self, account: Account, events: list[Event]):
+        self._account = account
+        self.events = events
+        self.rejected: Rejected | None = next((e for e in events if isinstance(e, Rejected)), None)
+        self._view: AccountView | None = None
+
+    def view(self) -> AccountView:
+        if self._view is None:
+            self._view = self._account.view()
+        return self._view
+
+    def position(self, pid: str) -> PositionView | None:
+        return next((p for p in self.view().positions if p.id == pid), None)
+
+    def liquidation_price(self, pid: str) -> Decimal | None:
+        """The engine's liquidation price of ``pid`` afterwards (cheaper than a whole view)."""
+        return self._account.liquidation_price(pid)
+
+
+class SessionBridge(QObject):
+    reset = Signal()
+    ticked = Signal()
+    events = Signal(list)
+    jumped = Signal()
+    positions_removed = Signal(tuple)
+    positions_added = Signal(tuple)
+    positions_changed = Signal(object)  # dict[str, frozenset[str]]
+    marks_changed = Signal(frozenset)
+    account_changed = Signal(frozenset)
+    held_changed = Signal(str, bool)
+    submitted = Signal()
 
     def __init__(self, timeline: Timeline, parent: QObject | None = None):
         super().__init__(parent)
         self._timeline = timeline
-        self._view: AccountView | None = None
+        self._view: AccountView | None = None  # the current moment's view, made when asked
+        self._differ = Differ()  # what the last publish announced, to say what changed since
+        self._shown_marks: dict[str, Decimal] = {}
+        self._by_id: dict[str, PositionView] = {}
         self._pending: list[Event] = []
         self._dirty = True
+        self._ticked = False
+        self._jumped = False
         self._liqs: tuple[object, list[Liquidated]] | None = None  # (timeline, its liquidations so far)
         self._held: set[str] = set()
-        self._ticked = False
-        self._urgent = False
-        self._last_changed = float("-inf")
-        self._changed_cost = 0.0
-        self.clock = time.perf_counter
 
-    # -- the timeline
+    # ------------------------------------------------------------------ the timeline
     @property
     def timeline(self) -> Timeline:
         return self._timeline
@@ -61,85 +114,140 @@ class SessionBridge(QObject):
             self.held_changed.emit(symbol, False)
         self._invalidate()
         self.reset.emit()
-        self.changed.emit()
+        self._differ.reset(self.view())
+        self._mark_shown()
 
-    @property
-    def account(self) -> Account:
-        """Read-only use only (views, instruments); change it through ``submit``."""
-        return self._timeline.account
-
-    # -- reading
+    # ------------------------------------------------------------------ reading
     def view(self) -> AccountView:
+        """The numbers of the moment on screen (the engine's view of the account)."""
         if self._view is None:
             self._view = self._timeline.account.view()
+            self._by_id = {p.id: p for p in self._view.positions}
         return self._view
 
+    def position(self, pid: str) -> PositionView | None:
+        self.view()
+        return self._by_id.get(pid)
+
+    def position_map(self) -> Mapping[str, PositionView]:
+        """Every open position by id (read-only): for reading many at once."""
+        self.view()
+        return MappingProxyType(self._by_id)
+
+    def positions(self, symbol: str | None = None) -> tuple[PositionView, ...]:
+        """Open positions in the engine's order (of one symbol, if given)."""
+        positions = self.view().positions
+        return positions if symbol is None else tuple(p for p in positions if p.symbol == symbol)
+
+    def mark(self, symbol: str) -> Decimal | None:
+        return self._timeline.account.marks.get(symbol)
+
+    def marks(self) -> Mapping[str, Decimal]:
+        """Every mark so far (read-only)."""
+        return MappingProxyType(self._timeline.account.marks)
+
     def symbols(self) -> list[str]:
+        """The profile's instruments, in its order."""
         return list(self._timeline.account.profile.instruments)
+
+    def chart_symbols(self) -> list[str]:
+        """Symbols that have a price so far, in the profile's order."""
+        marks = self._timeline.account.marks
+        return [s for s in self._timeline.account.profile.instruments if s in marks]
 
     def instrument(self, symbol: str) -> Instrument:
         return self._timeline.account.profile.instruments[symbol]
 
-    def preview(self, command: Command) -> tuple[Account, list[Event]]:
-        return self._timeline.account.preview(command, self._timeline.t)
+    @property
+    def profile(self) -> Profile:
+        return self._timeline.account.profile
 
-    # -- changing
+    @property
+    def margin_rules(self) -> MarginRules:
+        return self._timeline.account.profile.margin
+
+    def now(self) -> int:
+        """Session time (ms) of the state on screen."""
+        return int(self._timeline.t)
+
+    # ------------------------------------------------------------------ asking the engine
+    def preview(self, command: Command) -> Preview:
+        trial, events = self._timeline.account.preview(command, self._timeline.t)
+        return Preview(trial, events)
+
+    def max_removable(self, pid: str) -> Decimal:
+        """The most margin the engine lets the user take out of isolated position ``pid`` now, to
+        the cent below (zero for a cross or unknown position)."""
+        return self._timeline.account.max_removable(pid).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+
+    def under(self, profile: Profile) -> AccountView:
+        """The same wallets, positions and marks under another exchange's rules."""
+        return self._timeline.account.under(profile).view()
+
+    def describe(self, event: Event) -> str:
+        """The sentence a person reads for ``event`` (the event log and the notices say the same)."""
+        from ..session.report import describe
+
+        return describe(event, self._timeline.account)
+
+    # ------------------------------------------------------------------ changing
     def submit(self, command: Command) -> list[Event]:
         """A user command at the current time: applied, recorded, shown at once."""
         events = list(self._timeline.submit(command))
         self._pending.extend(events)
         self._note_liquidations(events, jumped=False)
         self._ticked = True
-        self._urgent = True
         self._invalidate()
         self.publish()
         self.submitted.emit()
         return events
 
     def note_inputs(self, events: list[Event], urgent: bool = False) -> None:
-        """The frame loop fed ticks (or replayed inputs) into the timeline: show them next frame.
-        ``urgent``: a person did this (a step, a seek), so ``changed`` must not wait."""
+        """The frame loop fed ticks (or replayed inputs) into the timeline: announce them at the
+        next ``publish``. ``urgent``: a seek or a step moved the timeline, perhaps back."""
         if events:
             self._pending.extend(events)
         self._note_liquidations(events, jumped=urgent)
         self._ticked = True
-        self._urgent = self._urgent or urgent
+        self._jumped = self._jumped or urgent
         self._invalidate()
 
     def publish(self) -> None:
-        """Emit what accumulated since the last frame (called by the frame timer).
-
-        ``changed`` makes every widget read ``view()``, which costs O(positions) and more for
-        cross positions. While that is cheap it fires every frame; under load it fires at most so
-        often that it takes 3 % of the time (see ``refresh_interval``), so prices keep moving
-        at the frame rate. Engine events and user commands always refresh at once.
-        """
+        """Announce what happened since the last frame (the frame loop calls this once a frame)."""
         if self._ticked:
             self._ticked = False
             self.ticked.emit()
-        urgent = self._urgent
         if self._pending:
             pending, self._pending = self._pending, []
             self.events.emit(pending)
-            urgent = True
+        if self._jumped:
+            self._jumped = False
+            self.jumped.emit()
         if self._dirty:
-            start = self.clock()
-            if urgent or start - self._last_changed >= self.refresh_interval():
-                self._dirty = False
-                self._urgent = False
-                self.changed.emit()
-                cost = self.clock() - start
-                self._changed_cost = (
-                    cost if self._last_changed == float("-inf") else (0.7 * self._changed_cost + 0.3 * cost)
-                )
-                self._last_changed = start
+            self._dirty = False
+            changes = self._differ.diff(self.view())
+            self._announce(changes, self._mark_shown())
 
-    def refresh_interval(self) -> float:
-        """Seconds between view-driven refreshes: about a frame while a refresh is cheap (≤ 0.5 ms),
-        else long enough that refreshing takes ``REFRESH_SHARE`` of the time, never above 0.5 s.
-        Measured: a few positions, ~1.5 ms a refresh → 20 a second; 100 positions, half of them
-        cross, ~15 ms → twice a second. Prices move every frame regardless."""
-        return min(self._changed_cost / self.REFRESH_SHARE, self.MAX_REFRESH_INTERVAL)
+    def _announce(self, changes: ViewChanges, marks: frozenset[str]) -> None:
+        if changes.removed:
+            self.positions_removed.emit(changes.removed)
+        if changes.added:
+            self.positions_added.emit(changes.added)
+        if changes.changed:
+            self.positions_changed.emit(changes.changed)
+        if marks:
+            self.marks_changed.emit(marks)
+        if changes.account:
+            self.account_changed.emit(changes.account)
+
+    def _mark_shown(self) -> frozenset[str]:
+        """Remember the marks as announced; returns the symbols whose mark moved."""
+        marks = self._timeline.account.marks
+        shown = self._shown_marks
+        moved = frozenset(s for s in marks.keys() | shown.keys() if marks.get(s) != shown.get(s))
+        if moved:
+            self._shown_marks = dict(marks)
+        return moved
 
     def _note_liquidations(self, events: list[Event], jumped: bool) -> None:
         if jumped:  # a seek or a step may have gone back: read them again when asked
@@ -151,16 +259,7 @@ class SessionBridge(QObject):
         self._view = None
         self._dirty = True
 
-    # -- added for the window (charts, sliders, frame loop); read-only views of the timeline
-    def now(self) -> int:
-        """Session time (ms) of the state on screen."""
-        return int(self._timeline.t)
-
-    def chart_symbols(self) -> list[str]:
-        """Symbols that have a price so far, in the profile's order."""
-        marks = self._timeline.account.marks
-        return [s for s in self._timeline.account.profile.instruments if s in marks]
-
+    # ------------------------------------------------------------------ history (charts, replay)
     def price_history(self, symbol: str) -> tuple[np.ndarray, np.ndarray]:
         """(t ms, price) of every price input of ``symbol`` applied so far."""
         return self._timeline.price_history(symbol)
@@ -180,12 +279,7 @@ class SessionBridge(QObject):
             self._liqs = (timeline, found)
         return self._liqs[1]
 
-    def describe(self, event: Event) -> str:
-        """The sentence a person reads for ``event`` (the event log and the notices say the same)."""
-        from ..session.report import describe
-
-        return describe(event, self._timeline.account)
-
+    # ------------------------------------------------------------------ prices set by hand
     def hold(self, symbol: str) -> None:
         """Stop the live ticker moving ``symbol`` (the user is setting its price by hand)."""
         if not self.is_held(symbol):

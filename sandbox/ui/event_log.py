@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 
 from ..engine import Event, Liquidated, Rejected
 from ..session.jsonlines import format_decimal
-from ..session.report import describe
-from . import chart_common as cc
+from . import format as fmt
 from .bridge import SessionBridge
+from .theme import theme
 
 TIME, SENTENCE = range(2)
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -79,7 +79,7 @@ def csv_row(event: Event, sentence: str) -> list[str]:
     d = event.to_dict()
     return [
         str(event.t),
-        cc.fmt_time(event.t / 1000, with_ms=True),
+        fmt.clock(event.t / 1000, with_ms=True),
         event.type,
         positions_of(event),
         _cell(d.get("symbol")),
@@ -105,7 +105,7 @@ class EventLogModel(QAbstractTableModel):
     def sentence(self, row: int) -> str:
         s = self._sentences.get(row)
         if s is None:
-            s = self._sentences[row] = describe(self.events[row], self.bridge.account)
+            s = self._sentences[row] = self.bridge.describe(self.events[row])
         return s
 
     def append(self, events: list[Event]) -> None:
@@ -179,20 +179,21 @@ class EventLogModel(QAbstractTableModel):
         event = self.events[row]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return cc.fmt_time(event.t / 1000, with_ms=True) if col == TIME else self.sentence(row)
+            return fmt.clock(event.t / 1000, with_ms=True) if col == TIME else self.sentence(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.sentence(row) if col == SENTENCE else f"t = {event.t} ms"
         if role == EVENT_ROLE:
             return event
+        dark = theme.name == "dark"
         if role == Qt.ItemDataRole.BackgroundRole and isinstance(event, Liquidated):
-            return QBrush(QColor(cc.LIQ_MARK).darker(260) if cc.THEME == "dark" else QColor("#ffe0e4"))
+            return QBrush(theme.colour("liq_mark").darker(260) if dark else QColor("#ffe0e4"))
         if role == Qt.ItemDataRole.ForegroundRole:
             if isinstance(event, Liquidated):
-                return QBrush(QColor("#ffffff" if cc.THEME == "dark" else cc.TEXT))
+                return QBrush(theme.qcolor("#ffffff") if dark else theme.colour("text"))
             if isinstance(event, Rejected):
-                return QBrush(QColor(cc.DOWN))
+                return QBrush(theme.colour("down"))
             if col == TIME:
-                return QBrush(QColor(cc.MUTED))
+                return QBrush(theme.colour("muted"))
             return None
         if role == Qt.ItemDataRole.FontRole and isinstance(event, Liquidated) and col == SENTENCE:
             return self._bold
@@ -204,7 +205,6 @@ class EventLog(QWidget):
         super().__init__(parent)
         self.setObjectName("eventLog")
         self.bridge = bridge
-        self._theme = cc.THEME
         self.model = EventLogModel(bridge, self)
         self.table = QTableView(self)
         self.table.setObjectName("eventLogView")
@@ -235,11 +235,12 @@ class EventLog(QWidget):
         layout.addWidget(self.table, 1)
         bridge.events.connect(self.append)
         bridge.reset.connect(self.reload)
-        bridge.changed.connect(self._after_seek)
+        bridge.jumped.connect(self._after_seek)
         self.model.rowsInserted.connect(self._update_counts)
         self.model.rowsRemoved.connect(self._update_counts)
         self.model.modelReset.connect(self._update_counts)
-        self.apply_theme()
+        theme.changed.connect(self._restyle)
+        self._restyle()
         self.reload()
 
     # -- reading it (tests, export)
@@ -289,15 +290,9 @@ class EventLog(QWidget):
         self.counts.setText(" · ".join(parts))
 
     # -- look
-    def apply_theme(self) -> None:
-        self._theme = cc.THEME
-        self.counts.setStyleSheet(f"color: {cc.MUTED}; font-size: 8pt;")
+    def _restyle(self, *_: object) -> None:
+        self.counts.setStyleSheet(f"color: {theme.palette.muted}; font-size: 8pt;")
         self.table.viewport().update()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.StyleChange and self._theme != cc.THEME:
-            self.apply_theme()
 
     # -- export
     def export_csv(self, path: str | os.PathLike[str]) -> int:

@@ -8,6 +8,10 @@ decoupled from the data rate.
 
 Nothing is dropped: a slow frame makes the next one take more ticks (``backlog`` tells how many
 inputs the last frame applied; ``behind_ms`` how far the market clock is ahead of what was fed).
+
+A frame that raises (an input the engine cannot take: a bug, never a user's mistake) does not take
+the window down: time stops and ``failed`` says so in one sentence; the session controller puts
+the session back at its last whole moment.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from . import format as fmt
 from .bridge import SessionBridge
 
 SPEEDS: tuple[float | None, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, None)  # None = max
@@ -56,6 +61,7 @@ MarketFactory = Callable[[dict[str, Decimal], int], Market]
 class FrameLoop(QObject):
     state_changed = Signal()  # playing, ticker or speed changed
     frame_done = Signal(float)  # seconds the frame's work took (benchmarks listen)
+    failed = Signal(str, str)  # a frame could not be applied (a sentence, what failed); time stopped
 
     def __init__(
         self,
@@ -77,12 +83,12 @@ class FrameLoop(QObject):
         self._speed: float | None = 1.0
         self._market: Market | None = None
         self._market_factory: MarketFactory | None = None
-        self._market_timeline = None
+        self._market_timeline: object | None = None
         self._market_clock = 0.0  # session ms the market has been advanced to
         self._fed_end = 0  # the timeline's end after the last feed
         self._seek: int | None = None
         self._head = 0.0  # the play head (session ms, fractional: slow speeds move it < 1 ms a frame)
-        self._head_at: tuple | None = None  # (timeline, index) the head was last left at
+        self._head_at: tuple[object, int] | None = None  # (timeline, index) the head was last left at
         self.backlog = 0  # inputs applied by the last frame
         self.behind_ms = 0.0
         self._frozen_at = 0.0
@@ -215,6 +221,14 @@ class FrameLoop(QObject):
     def advance(self, dt: float) -> None:
         """Move the session by ``dt`` wall seconds and announce what happened (one frame)."""
         started = self.clock()
+        try:
+            self._advance(dt, started)
+        except Exception as exc:  # the window outlives any input (see the module's docstring)
+            self._stop_after(exc)
+            return
+        self.frame_done.emit(self.clock() - started)
+
+    def _advance(self, dt: float, started: float) -> None:
         bridge = self.bridge
         self._apply_seek()
         applied = 0
@@ -248,18 +262,33 @@ class FrameLoop(QObject):
         if applied or events:
             bridge.note_inputs(events)
         bridge.publish()
-        self.frame_done.emit(self.clock() - started)
+
+    def _stop_after(self, exc: Exception) -> None:
+        self._seek = None
+        if self._playing or self._ticker:
+            self._playing = self._ticker = False
+            self.state_changed.emit()
+        what = f"{type(exc).__name__}: {exc}"
+        self.failed.emit(
+            f"Time stopped at {fmt.clock(self.bridge.timeline.t / 1000)}: an input after this moment "
+            f"could not be applied ({what}); the session stays here.",
+            what,
+        )
 
     def _feed(self, dt: float, events: list) -> int:
         tl = self.bridge.timeline
+        factory = self._market_factory
+        if factory is None:
+            return 0
         speed = LIVE_MAX_SPEED if self._speed is None else self._speed
         # The market continues from the screen: again after a branch, a reset or another file.
-        if self._market is None or self._market_timeline is not tl or tl.end_t < self._fed_end:
-            self._market = self._market_factory(dict(tl.account.marks), int(tl.t))
+        market = self._market
+        if market is None or self._market_timeline is not tl or tl.end_t < self._fed_end:
+            market = self._market = factory(dict(self.bridge.marks()), int(tl.t))
             self._market_timeline = tl
             self._market_clock = float(tl.t)
         self._market_clock += dt * 1000 * speed
-        ticks = self._market.advance(int(self._market_clock))
+        ticks = market.advance(int(self._market_clock))
         if ticks:
             events += tl.feed(ticks)
             self.behind_ms = self._market_clock - ticks[-1].t

@@ -10,156 +10,43 @@ cannot bring it back) and in ``leaving`` until it has gone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from PySide6.QtCore import (
     QAbstractAnimation,
     QEasingCurve,
-    QEvent,
-    QRect,
     QSequentialAnimationGroup,
     Qt,
     QVariantAnimation,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ..engine import Liquidated, text
-from . import chart_common as cc
+from ..engine import Liquidated, PositionView
+from . import format as fmt
 from .bridge import SessionBridge
-from .positions_model import AMBER, RATIO_CONVENTION, pct, ratio_colour
+from .margin_bar import BAR_HEIGHT, MarginBar
+from .positions.tooltips import RATIO_CONVENTION
+from .theme import theme
 
 FLASH_MS = 300  # one flash (up and down)
 FLASHES = 3
 FOLD_MS = 220
-BAR_HEIGHT = 56
 CROSS = "cross"
-
-
-class MarginBar(QWidget):
-    """One bar. ``key`` is the position id, or "cross" for the pool."""
-
-    clicked = Signal(str)
-
-    def __init__(self, key: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.key = key
-        self.title = ""
-        self.detail = ""
-        self.ratio: float | None = 0.0
-        self.ratio_text = ""
-        self.flash = 0.0  # 0…1, the red overlay while flashing
-        self.liquidated = False
-        self.animation: QSequentialAnimationGroup | None = None
-        self._values: tuple | None = None
-        self.setObjectName(f"marginBar_{key}")
-        self.setFixedHeight(BAR_HEIGHT)
-        self.setMinimumWidth(200)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-
-    def set_values(
-        self, title: str, ratio: Decimal | None, balance: Decimal, maintenance: Decimal, wallet: str = ""
-    ) -> bool:
-        """Show these numbers; repaints only if something changed (returns whether it did)."""
-        values = (title, ratio, balance, maintenance, wallet)
-        if values == self._values or self.liquidated:
-            return False
-        self._values = values
-        self.title = title
-        self.ratio = None if ratio is None else float(ratio)
-        self.ratio_text = pct(ratio)
-        self.detail = f"margin balance {text.money(balance)} · maintenance {text.money(maintenance)} USDT"
-        self.setToolTip(
-            f"{title}\n{RATIO_CONVENTION}\nmargin ratio = {text.money(maintenance)} ÷ "
-            f"{text.money(balance)} = {self.ratio_text}"
-            + (f"\n{wallet}" if wallet else "")
-            + "\nbands: green below 50 %, amber to 80 %, red beyond"
-        )
-        self.update()
-        return True
-
-    def set_liquidated(self, title: str, detail: str) -> None:
-        self.liquidated = True
-        self.title = title
-        self.detail = detail
-        self.ratio = 1.0
-        self.ratio_text = "LIQUIDATED"
-        self.setToolTip(f"{title}\n{detail}")
-        self.update()
-
-    def set_flash(self, value: object) -> None:
-        self.flash = float(value)
-        self.update()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
-            self.clicked.emit(self.key)
-        super().mouseReleaseEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w = self.width()
-        h = min(self.height(), BAR_HEIGHT)
-        if self.flash > 0 or self.liquidated:
-            glow = QColor(cc.LIQ_MARK)
-            glow.setAlpha(int(40 + 150 * self.flash))
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(glow)
-            painter.drawRoundedRect(self.rect().adjusted(0, 0, -1, -1), 5, 5)
-        font = QFont(self.font())
-        bold = QFont(font)
-        bold.setBold(True)
-        fm = QFontMetrics(font)
-        bfm = QFontMetrics(bold)
-        # line 1: title, and the ratio on the right
-        colour = QColor(ratio_colour(self.ratio)) if not self.liquidated else QColor(cc.TEXT)
-        painter.setFont(bold)
-        ratio_w = bfm.horizontalAdvance(self.ratio_text) + 2
-        painter.setPen(colour)
-        painter.drawText(
-            QRect(w - ratio_w - 6, 2, ratio_w, 18),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            self.ratio_text,
-        )
-        painter.setFont(font)
-        painter.setPen(QColor(cc.TEXT))
-        title_w = max(w - ratio_w - 20, 10)
-        painter.drawText(
-            QRect(6, 2, title_w, 18),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            fm.elidedText(self.title, Qt.TextElideMode.ElideRight, title_w),
-        )
-        # line 2: the bar over its bands
-        bar = QRect(6, 23, w - 12, 11)
-        painter.setPen(Qt.PenStyle.NoPen)
-        for lo, hi, c in ((0.0, 0.5, cc.UP), (0.5, 0.8, AMBER[cc.THEME]), (0.8, 1.0, cc.DOWN)):
-            band = QColor(c)
-            band.setAlpha(38)
-            painter.setBrush(band)
-            x0 = bar.left() + round(bar.width() * lo)
-            x1 = bar.left() + round(bar.width() * hi)
-            painter.drawRect(QRect(x0, bar.top(), x1 - x0, bar.height()))
-        filled = 1.0 if self.ratio is None else min(max(self.ratio, 0.0), 1.0)
-        if filled > 0:
-            painter.setBrush(QColor(ratio_colour(self.ratio)))
-            painter.drawRoundedRect(
-                QRect(bar.left(), bar.top(), max(round(bar.width() * filled), 3), bar.height()), 2, 2
-            )
-        painter.setPen(QColor(cc.MUTED))
-        for band in (0.5, 0.8):
-            x = bar.left() + round(bar.width() * band)
-            painter.drawLine(x, bar.top() - 2, x, bar.bottom() + 2)
-        painter.drawLine(bar.right(), bar.top() - 2, bar.right(), bar.bottom() + 2)
-        # line 3: the numbers behind it
-        painter.setPen(QColor(cc.TEXT if self.liquidated else cc.MUTED))
-        painter.drawText(
-            QRect(6, 37, w - 12, h - 38),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            fm.elidedText(self.detail, Qt.TextElideMode.ElideRight, w - 12),
-        )
+# What an isolated bar shows, and what the cross pool's bar shows.
+ISOLATED_FIELDS = frozenset(
+    {"margin_ratio", "margin_balance", "maintenance_margin", "isolated_wallet", "unrealized_pnl", "leverage"}
+)
+POOL_FIELDS = frozenset(
+    {
+        "cross_margin_ratio",
+        "cross_margin_balance",
+        "cross_maintenance_margin",
+        "cross_wallet",
+        "cross_unrealized_pnl",
+    }
+)
 
 
 class MarginBars(QWidget):
@@ -174,7 +61,6 @@ class MarginBars(QWidget):
         self.bars: dict[str, MarginBar] = {}
         self.leaving: dict[str, MarginBar] = {}
         self._order: list[str] = []
-        self._theme = ""
         self.hint = QLabel("Margin ratio = maintenance ÷ margin balance; 100 % liquidates.", self)
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)
@@ -189,36 +75,34 @@ class MarginBars(QWidget):
         self.column.setContentsMargins(0, 0, 0, 0)
         self.column.setSpacing(4)
         self.column.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidget(self.inner)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.viewport().setAutoFillBackground(False)
+        self.scroller = QScrollArea(self)
+        self.scroller.setWidget(self.inner)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.viewport().setAutoFillBackground(False)
         self.inner.setAutoFillBackground(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
         layout.addWidget(self.hint)
         layout.addWidget(self.empty)
-        layout.addWidget(self.scroll, 1)
-        bridge.changed.connect(self.refresh)
+        layout.addWidget(self.scroller, 1)
         bridge.events.connect(self._on_events)
+        bridge.positions_added.connect(self._came_or_went)
+        bridge.positions_removed.connect(self._came_or_went)
+        bridge.positions_changed.connect(self._positions_changed)
+        bridge.account_changed.connect(self._account_changed)
         bridge.reset.connect(self._drop_all)
-        self.apply_theme()
+        theme.changed.connect(self._restyle)
+        self._restyle()
         self.refresh()
 
-    def apply_theme(self) -> None:
-        self._theme = cc.THEME
-        self.hint.setStyleSheet(f"color: {cc.MUTED};")
-        self.empty.setStyleSheet(f"color: {cc.MUTED};")
+    def _restyle(self, *_: object) -> None:
+        self.hint.setStyleSheet(f"color: {theme.palette.muted};")
+        self.empty.setStyleSheet(f"color: {theme.palette.muted};")
         for bar in (*self.bars.values(), *self.leaving.values()):
             bar.update()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.StyleChange and self._theme and self._theme != cc.THEME:
-            self.apply_theme()
 
     # ------------------------------------------------------------------ following the account
     def _bar(self, key: str) -> MarginBar:
@@ -230,40 +114,74 @@ class MarginBars(QWidget):
         return bar
 
     def refresh(self) -> None:
-        v = self.bridge.view()
-        wanted: list[str] = []
-        cross = [p for p in v.positions if p.mode == "cross"]
-        if cross:
-            wanted.append(CROSS)
-            n = len(cross)
-            self._bar(CROSS).set_values(
-                f"Cross pool · {n} position{'s' if n != 1 else ''}",
-                v.cross_margin_ratio,
-                v.cross_margin_balance,
-                v.cross_maintenance_margin,
-                f"cross wallet {text.money(v.cross_wallet)} + cross uPnL {text.money(v.cross_unrealized_pnl)} "
-                f"= margin balance {text.money(v.cross_margin_balance)} USDT; "
-                f"positions: {', '.join(p.id for p in cross)}",
-            )
-        for p in v.positions:
-            if p.mode != "isolated":
-                continue
-            wanted.append(p.id)
-            wallet = p.isolated_wallet if p.isolated_wallet is not None else Decimal(0)
-            self._bar(p.id).set_values(
-                f"{p.id} {p.symbol} {p.side} {p.leverage}× isolated",
-                p.margin_ratio,
-                p.margin_balance,
-                p.maintenance_margin,
-                f"isolated wallet {text.money(wallet)} + uPnL {text.money(p.unrealized_pnl)} = margin "
-                f"balance {text.money(p.margin_balance)} USDT",
-            )
+        """Which bars there are (the pool first, then isolated positions in the engine's order),
+        each with its numbers."""
+        positions = self.bridge.positions()
+        wanted = [CROSS] if any(p.mode == "cross" for p in positions) else []
+        wanted += [p.id for p in positions if p.mode == "isolated"]
         for key in [k for k in self.bars if k not in wanted]:  # closed (liquidated ones left already)
             self._drop(self.bars.pop(key))
+        if CROSS in wanted:
+            self._show_pool()
+        for p in positions:
+            if p.mode == "isolated":
+                self._show_isolated(p)
         if wanted != self._order:
             self._order = wanted
             self._arrange()
         self.empty.setVisible(not self.bars and not self.leaving)
+
+    def _show_pool(self) -> None:
+        v = self.bridge.view()
+        n = sum(p.mode == "cross" for p in v.positions)
+
+        def backing() -> str:
+            cross = ", ".join(p.id for p in v.positions if p.mode == "cross")
+            return (
+                f"cross wallet {fmt.money(v.cross_wallet)} + cross uPnL {fmt.money(v.cross_unrealized_pnl)} "
+                f"= margin balance {fmt.money(v.cross_margin_balance)} USDT; positions: {cross}"
+            )
+
+        self._bar(CROSS).set_values(
+            f"Cross pool · {n} position{'s' if n != 1 else ''}",
+            v.cross_margin_ratio,
+            v.cross_margin_balance,
+            v.cross_maintenance_margin,
+            backing,
+        )
+
+    def _show_isolated(self, p: PositionView) -> None:
+        def backing() -> str:
+            wallet = p.isolated_wallet if p.isolated_wallet is not None else Decimal(0)
+            return (
+                f"isolated wallet {fmt.money(wallet)} + uPnL {fmt.money(p.unrealized_pnl)} = margin "
+                f"balance {fmt.money(p.margin_balance)} USDT"
+            )
+
+        self._bar(p.id).set_values(
+            f"{p.id} {p.symbol} {p.side} {p.leverage}× isolated",
+            p.margin_ratio,
+            p.margin_balance,
+            p.maintenance_margin,
+            backing,
+        )
+
+    def _came_or_went(self, ids: Iterable[str]) -> None:
+        self.refresh()
+
+    def _positions_changed(self, changes: Mapping[str, frozenset[str]]) -> None:
+        if any("mode" in names for names in changes.values()):
+            self.refresh()  # a bar comes or goes
+            return
+        views = self.bridge.position_map()
+        for pid in self.bars.keys() & changes.keys():
+            p = views.get(pid)
+            if p is not None and changes[pid] & ISOLATED_FIELDS:
+                self._show_isolated(p)
+
+    def _account_changed(self, fields: frozenset[str]) -> None:
+        if CROSS in self.bars and fields & POOL_FIELDS:
+            self._show_pool()
 
     def _arrange(self) -> None:
         """The pool first, then the isolated bars in the table's order (bars on their way out stay
@@ -288,16 +206,16 @@ class MarginBars(QWidget):
             bar.show()
         if key in self._order:
             self._order.remove(key)
-        price = text.price(e.price, self.bridge.instrument(e.symbol).tick_size)
+        price = fmt.price(e.price, self.bridge.instrument(e.symbol).tick_size)
         if e.mode == "cross":
             title = f"Cross pool at {e.symbol} {price}"
             detail = (
-                f"{', '.join(e.positions)} closed; cross wallet {text.money(e.wallet_before)} → "
-                f"{text.money(e.wallet_after)} USDT"
+                f"{', '.join(e.positions)} closed; cross wallet {fmt.money(e.wallet_before)} → "
+                f"{fmt.money(e.wallet_after)} USDT"
             )
         else:
             title = f"{key} {e.symbol} {e.side} at {price}"
-            detail = f"lost its {text.money(e.wallet_before)} USDT margin; nothing else"
+            detail = f"lost its {fmt.money(e.wallet_before)} USDT margin; nothing else"
         bar.set_liquidated(title, detail)
         name = f"{key}@{e.t}"
         while name in self.leaving:

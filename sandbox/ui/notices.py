@@ -37,6 +37,8 @@ class Toast(QFrame):
         layout.addWidget(self.label)
         self.text = text
         self.kind = kind
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
 
     def mousePressEvent(self, event) -> None:
         notices = self.parent()
@@ -53,9 +55,9 @@ class _Host(QWidget):
         self.owner = owner
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, False)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(0, 0, 0, 0)
+        self.column.setSpacing(6)
 
 
 class Notices(QObject):
@@ -82,12 +84,9 @@ class Notices(QObject):
                 return toast
         toast = Toast(text, kind, self.host)
         toast.setFixedWidth(WIDTH)
-        toast.timer = QTimer(toast)
-        toast.timer.setSingleShot(True)
         toast.timer.timeout.connect(lambda t=toast: self.dismiss(t))
         toast.timer.start(_LIFETIME_MS[kind])
-        layout = self.host.layout()
-        layout.insertWidget(0, toast)  # the newest on top
+        self.host.column.insertWidget(0, toast)  # the newest on top
         self._toasts.append(toast)
         while len(self._toasts) > MAX_VISIBLE:
             self.dismiss(self._toasts[0])

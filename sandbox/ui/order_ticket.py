@@ -5,18 +5,21 @@ is the engine's (``bridge.preview`` on a copy of the account); the ticket only c
 The leverage slider only reaches the maximum of the bracket the order's notional falls in; when the
 size grows past a bracket the slider's end comes down with it (and goes back up to what the user
 chose when the size shrinks again). A rejected preview shows the engine's sentence under the table.
+
+The preview follows the account (``marks_changed`` for its symbol, ``account_changed``) at most
+4× a second, from a timer rather than inside the frame that moved the prices: each preview copies
+the account.
 """
 
 from __future__ import annotations
 
-import time
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from collections.abc import Iterable
+from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QLocale, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -30,34 +33,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..engine import Event, Open, Opened, Rejected, text
-from . import chart_common as cc
-from .bridge import SessionBridge
-from .positions_model import base_asset, hide_spin_buttons, liquidation_text, qty_text
+from ..engine import Event, Instrument, Open, Opened, Rejected
+from ..engine.commands import Mode, Side
+from ..engine.limits import MAX_MONEY, MAX_QTY
+from . import format as fmt
+from .bridge import Preview, SessionBridge
+from .follow import Follower
+from .theme import theme
+from .ticket_preview import MODES, SIDES, TicketPreview
+from .widgets import hide_spin_buttons, number_box, typed
 
-PREVIEW_EVERY_MS = 250  # while prices move, the preview follows at most 4× a second
-MODES = ("cross", "isolated")
-SIDES = ("long", "short")
+PREVIEW_EVERY_MS = 250  # while prices move, the preview follows at most 4× a second…
+PREVIEW_SHARE = 0.05  # …and takes at most 5 % of the time (each preview copies the account)
 QUANTITY, NOTIONAL = 0, 1
-ROWS = (
-    ("margin", "Initial margin"),
-    ("fee", "Fee (taker)"),
-    ("liq_long", "Est. liq. price · long"),
-    ("dist_long", "distance"),
-    ("liq_short", "Est. liq. price · short"),
-    ("dist_short", "distance"),
-)
 
 
 class OrderTicket(QWidget):
+    """``symbol_changed(symbol)``: the user chose another symbol (the window shows its chart)."""
+
+    symbol_changed = Signal(str)
+
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("orderTicket")
         self.bridge = bridge
-        self._theme = ""
         self._wanted_leverage = 10
         self._hint_warns = False
-        self.last_previews: dict[tuple[str, str], list[Event]] = {}
+        self._error = False
 
         # -- the form
         self.symbol = QComboBox(self)
@@ -86,13 +88,8 @@ class OrderTicket(QWidget):
         self.size_unit.setObjectName("sizeUnit")
         self.size_unit.addItems(["Quantity", "Notional"])
         self.size_unit.setToolTip("type the size as a quantity of the coin, or as a notional in USDT")
-        self.size = QDoubleSpinBox(self)
-        self.size.setObjectName("ticketSize")
-        self.size.setLocale(QLocale.c())
-        self.size.setRange(0, 1e12)
-        self.size.setKeyboardTracking(True)
-        hide_spin_buttons(self.size)
-        self.size.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.size_box = number_box(self)
+        self.size_box.setObjectName("ticketSize")
         self.size_hint = QLabel(self)
         self.size_hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.leverage = QSlider(Qt.Orientation.Horizontal, self)
@@ -125,7 +122,7 @@ class OrderTicket(QWidget):
         modes.addWidget(self.mode_isolated)
         grid.addLayout(modes, 1, 1, 1, 2)
         grid.addWidget(self.size_unit, 2, 0)
-        grid.addWidget(self.size, 2, 1, 1, 2)
+        grid.addWidget(self.size_box, 2, 1, 1, 2)
         grid.addWidget(self.size_hint, 3, 1, 1, 2)
         grid.addWidget(QLabel("Leverage", self), 4, 0)
         lev = QHBoxLayout()
@@ -136,53 +133,23 @@ class OrderTicket(QWidget):
         grid.setColumnStretch(1, 1)
 
         # -- the preview: the same order in both modes, side by side
-        self.preview_note = QLabel("Preview: the engine's numbers for this order", self)
-        self.heads: dict[str, QLabel] = {}
-        self.cells: dict[tuple[str, str], QLabel] = {}
-        self.row_names: dict[str, QLabel] = {}
-        table = QGridLayout()
-        table.setHorizontalSpacing(14)
-        table.setVerticalSpacing(3)
-        for col, mode in enumerate(MODES, start=1):
-            head = QLabel(mode.capitalize(), self)
-            head.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.addWidget(head, 0, col)
-            self.heads[mode] = head
-        for row, (key, label) in enumerate(ROWS, start=1):
-            name = QLabel(label, self)
-            if key.startswith("dist"):
-                name.setIndent(10)
-            table.addWidget(name, row, 0)
-            self.row_names[key] = name
-            for col, mode in enumerate(MODES, start=1):
-                cell = QLabel("—", self)
-                cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                cell.setObjectName(f"preview_{mode}_{key}")
-                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                table.addWidget(cell, row, col)
-                self.cells[(mode, key)] = cell
-        table.setColumnStretch(0, 1)
-        self.reasons = QLabel(self)
-        self.reasons.setObjectName("ticketReasons")
-        self.reasons.setWordWrap(True)
-        self.reasons.hide()
+        self.preview = TicketPreview(self)
 
         self.buy = QPushButton("Buy / Long", self)
         self.buy.setObjectName("buyButton")
         self.sell = QPushButton("Sell / Short", self)
         self.sell.setObjectName("sellButton")
-        for b in (self.buy, self.sell):
-            b.setMinimumHeight(32)
-            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        for button in (self.buy, self.sell):
+            button.setMinimumHeight(32)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setObjectName("ticketMessage")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        line = QFrame(self)
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setObjectName("ticketRule")
-        self.rule = line
+        self.rule = QFrame(self)
+        self.rule.setFrameShape(QFrame.Shape.HLine)
+        self.rule.setObjectName("ticketRule")
         buttons = QHBoxLayout()
         buttons.addWidget(self.buy)
         buttons.addWidget(self.sell)
@@ -190,70 +157,62 @@ class OrderTicket(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(6)
         layout.addLayout(grid)
-        layout.addWidget(line)
-        layout.addWidget(self.preview_note)
-        layout.addLayout(table)
-        layout.addWidget(self.reasons)
+        layout.addWidget(self.rule)
+        layout.addWidget(self.preview)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         layout.addStretch(1)
 
         # -- wiring
-        self._last_preview = float("-inf")
         self._previewed_without_mark = True
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.update_preview)
+        self._follow = Follower(self.update_preview, PREVIEW_EVERY_MS, PREVIEW_SHARE, self)
         self.symbol.currentIndexChanged.connect(self._on_symbol)
+        self.symbol.activated.connect(lambda *_: self.symbol_changed.emit(self.symbol.currentText()))
         self.size_unit.currentIndexChanged.connect(self._on_unit)
-        self.size.valueChanged.connect(self.update_preview)
+        self.size_box.valueChanged.connect(self.update_preview)
         self.leverage.valueChanged.connect(self._on_slider)
         self.leverage_box.valueChanged.connect(self._on_box)
-        self.modes.buttonToggled.connect(lambda *_: self._on_mode())
+        self.modes.buttonToggled.connect(self._on_mode)
         self.buy.clicked.connect(lambda: self.submit("long"))
         self.sell.clicked.connect(lambda: self.submit("short"))
-        bridge.changed.connect(self._on_changed)
+        bridge.marks_changed.connect(self._marks_changed)
+        bridge.account_changed.connect(self._account_changed)
         bridge.reset.connect(self._on_reset)
-        self.apply_theme()
+        theme.changed.connect(self._restyle)
+        self._restyle()
         self._on_symbol()
 
     # ------------------------------------------------------------------ reading the form
     @property
-    def mode(self) -> str:
+    def mode(self) -> Mode:
         return "cross" if self.mode_cross.isChecked() else "isolated"
 
-    def set_mode(self, mode: str) -> None:
-        (self.mode_cross if mode == "cross" else self.mode_isolated).setChecked(True)
-
-    def _instrument(self):
+    def _instrument(self) -> Instrument:
         return self.bridge.instrument(self.symbol.currentText())
 
     def _mark(self) -> Decimal | None:
-        return self.bridge.account.marks.get(self.symbol.currentText())
-
-    def size_value(self) -> Decimal:
-        """What is typed in the size box, exactly (no float round trip)."""
-        try:
-            return Decimal(self.size.cleanText().replace(",", "") or "0")
-        except InvalidOperation:
-            return Decimal(0)
+        return self.bridge.mark(self.symbol.currentText())
 
     def quantity(self) -> Decimal:
         """The size as a quantity on the instrument's step (a notional is divided by the mark and
         rounded down to the step)."""
-        inst = self._instrument()
-        value = self.size_value()
+        value = typed(self.size_box)
         if self.size_unit.currentIndex() == NOTIONAL:
             mark = self._mark()
             if not mark:
                 return Decimal(0)
             value = value / mark
-        return (value / inst.qty_step).to_integral_value(ROUND_FLOOR) * inst.qty_step
+        return fmt.floor_to_step(value, self._instrument().qty_step)
 
-    def order(self, side: str, mode: str | None = None) -> Open:
+    def order(self, side: Side, mode: Mode | None = None) -> Open:
         return Open(
             self.symbol.currentText(), side, self.quantity(), self.leverage.value(), mode or self.mode
         )
+
+    def set_symbol(self, symbol: str) -> None:
+        """Show ``symbol`` in the ticket (the chart shows another symbol, say)."""
+        if symbol != self.symbol.currentText() and self.symbol.findText(symbol) >= 0:
+            self.symbol.setCurrentText(symbol)
 
     # ------------------------------------------------------------------ keeping the form sensible
     def _on_symbol(self, *_: object) -> None:
@@ -261,44 +220,44 @@ class OrderTicket(QWidget):
         if not symbol:
             return
         inst = self._instrument()
-        coin = base_asset(symbol)
         with QSignalBlocker(self.size_unit):
-            self.size_unit.setItemText(QUANTITY, f"Qty {coin}")
+            self.size_unit.setItemText(QUANTITY, f"Qty {fmt.base_asset(symbol)}")
             self.size_unit.setItemText(NOTIONAL, "USDT")
         self._format_size_box()
-        if self.size.value() == 0:
-            with QSignalBlocker(self.size):
-                self.size.setValue(
+        if self.size_box.value() == 0:
+            with QSignalBlocker(self.size_box):
+                self.size_box.setValue(
                     float(inst.qty_step) if self.size_unit.currentIndex() == QUANTITY else 100.0
                 )
         self.update_preview()
 
     def _format_size_box(self) -> None:
         inst = self._instrument()
-        with QSignalBlocker(self.size):
+        with QSignalBlocker(self.size_box):
             if self.size_unit.currentIndex() == QUANTITY:
-                step = inst.qty_step
-                self.size.setDecimals(max(-step.normalize().as_tuple().exponent, 0))
-                self.size.setSingleStep(float(step))
-                self.size.setSuffix(f" {base_asset(inst.symbol)}")
+                self.size_box.setMaximum(float(MAX_QTY))
+                self.size_box.setDecimals(fmt.places(inst.qty_step))
+                self.size_box.setSingleStep(float(inst.qty_step))
+                self.size_box.setSuffix(f" {fmt.base_asset(inst.symbol)}")
             else:
-                self.size.setDecimals(2)
-                self.size.setSingleStep(100)
-                self.size.setSuffix(" USDT")
+                self.size_box.setMaximum(float(MAX_MONEY))
+                self.size_box.setDecimals(2)
+                self.size_box.setSingleStep(100)
+                self.size_box.setSuffix(" USDT")
 
     def _on_unit(self, *_: object) -> None:
         """Switching between quantity and notional keeps the same order (converted at the mark)."""
-        inst = self._instrument()
         mark = self._mark()
-        value = self.size_value()
+        value = typed(self.size_box)
         self._format_size_box()
         if mark:
-            with QSignalBlocker(self.size):
+            with QSignalBlocker(self.size_box):
                 if self.size_unit.currentIndex() == NOTIONAL:
-                    self.size.setValue(float((value * mark).quantize(Decimal("0.01"))))
+                    self.size_box.setValue(float((value * mark).quantize(Decimal("0.01"))))
                 else:
-                    qty = (value / mark / inst.qty_step).to_integral_value(ROUND_FLOOR) * inst.qty_step
-                    self.size.setValue(float(qty))
+                    self.size_box.setValue(
+                        float(fmt.floor_to_step(value / mark, self._instrument().qty_step))
+                    )
         self.update_preview()
 
     def _on_slider(self, value: int) -> None:
@@ -313,8 +272,8 @@ class OrderTicket(QWidget):
             self.leverage.setValue(value)
         self.update_preview()
 
-    def _on_mode(self) -> None:
-        self._style_heads()
+    def _on_mode(self, *_: object) -> None:
+        self.preview.choose(self.mode)
         self.update_preview()
 
     def _limit_leverage(self) -> None:
@@ -332,34 +291,36 @@ class OrderTicket(QWidget):
             self.leverage.setValue(value)
             self.leverage_box.setValue(value)
         index = inst.bracket_index(notional)
-        b = inst.brackets[index]
         if mark is None:
             hint = f"max {top}× for a small {inst.symbol} position (no price yet)"
         else:
             hint = (
-                f"max {top}× for {text.money(notional)} USDT (bracket {index + 1}: up to "
-                f"{text.money(b.cap)} USDT)"
+                f"max {top}× for {fmt.money(notional)} USDT (bracket {index + 1}: up to "
+                f"{fmt.money(inst.brackets[index].cap)} USDT)"
             )
         lowered = self._wanted_leverage > top
         if lowered:
             hint += f"; lowered from {self._wanted_leverage}×"
         if lowered != self._hint_warns:
             self._hint_warns = lowered
-            self.leverage_hint.setStyleSheet(f"color: {cc.LIQ if lowered else cc.MUTED};")
+            self._style_hint()
         if self.leverage_hint.text() != hint:
             self.leverage_hint.setText(hint)
         self.leverage.setToolTip(f"leverage 1× to {top}×: {hint}")
 
     # ------------------------------------------------------------------ following the account
-    def _on_changed(self) -> None:
-        """Prices moved: the mark at once, the preview at most every PREVIEW_EVERY_MS and never
-        inside the bridge's refresh (previews copy the account)."""
+    def _marks_changed(self, symbols: Iterable[str]) -> None:
+        """The mark at once; the preview soon (a first price, or none any more: at once)."""
+        if self.symbol.currentText() not in symbols:
+            return
         self._show_mark()
-        if (self._mark() is None) != self._previewed_without_mark:  # a first price (or none now): at once
+        if (self._mark() is None) != self._previewed_without_mark:
             self.update_preview()
-        elif not self._timer.isActive():
-            wait = PREVIEW_EVERY_MS - (time.monotonic() - self._last_preview) * 1000
-            self._timer.start(max(int(wait), 0))
+        else:
+            self._follow()
+
+    def _account_changed(self, *_: object) -> None:
+        self._follow()
 
     def _on_reset(self) -> None:
         symbols = self.bridge.symbols()
@@ -375,87 +336,41 @@ class OrderTicket(QWidget):
 
     def _show_mark(self) -> None:
         mark = self._mark()
-        shown = "no price yet" if mark is None else f"mark {text.price(mark, self._instrument().tick_size)}"
+        shown = "no price yet" if mark is None else f"mark {fmt.price(mark, self._instrument().tick_size)}"
         if self.mark_label.text() != shown:
             self.mark_label.setText(shown)
 
     # ------------------------------------------------------------------ the preview and the order
     def update_preview(self) -> None:
-        self._timer.stop()
-        self._last_preview = time.monotonic()
+        self._follow.cancel()
         self._limit_leverage()
         self._show_mark()
         inst = self._instrument()
         mark = self._mark()
         self._previewed_without_mark = mark is None
         qty = self.quantity()
-        coin = base_asset(inst.symbol)
+        size = fmt.size(qty, inst.symbol, inst.qty_step)
         if self.size_unit.currentIndex() == NOTIONAL:
-            self.size_hint.setText(f"= {qty_text(qty, inst.qty_step)} {coin} at the mark")
+            self.size_hint.setText(f"= {size} at the mark")
         else:
-            self.size_hint.setText(f"≈ {text.money(qty * mark)} USDT notional" if mark else "")
-        self.last_previews = {}
-        reasons: dict[str, list[str]] = {}
-        for mode in MODES:
-            for key in ("margin", "fee"):
-                self.cells[(mode, key)].setText("—")
-            for side in SIDES:
-                liq, dist = self.cells[(mode, f"liq_{side}")], self.cells[(mode, f"dist_{side}")]
-                liq.setText("—")
-                dist.setText("")
-                liq.setToolTip("")
-                if mark is None or qty <= 0:
-                    continue
-                trial, events = self.bridge.preview(self.order(side, mode))
-                self.last_previews[(mode, side)] = events
-                opened = next((e for e in events if isinstance(e, Opened)), None)
-                if opened is None:
-                    rejected = next((e for e in events if isinstance(e, Rejected)), None)
-                    liq.setText("rejected")
-                    if rejected is not None:
-                        liq.setToolTip(rejected.message)
-                        reasons.setdefault(rejected.message, []).append(f"{mode} {side}")
-                    continue
-                self.cells[(mode, "margin")].setText(text.money(opened.margin))
-                self.cells[(mode, "fee")].setText(text.money(opened.fee))
-                lp = trial.liquidation_price(opened.position)
-                liq.setText(liquidation_text(lp, mark, inst.tick_size))
-                if lp is not None:
-                    dist.setText(f"{cc.pct_text((lp / mark - 1) * 100)}")
-                    liq.setToolTip(
-                        f"engine value {text.price(lp, Decimal('0.00000001'))}, shown on the "
-                        f"{text.qty(inst.tick_size)} tick; {dist.text()} from the mark"
-                    )
-                else:
-                    liq.setToolTip("no liquidation price: no mark of this symbol liquidates it")
+            self.size_hint.setText(f"≈ {fmt.money(qty * mark)} USDT notional" if mark else "")
+        previews: dict[tuple[Mode, Side], Preview] = {}
         if mark is None:
-            self.preview_note.setText(f"{inst.symbol} has no price yet: nothing to preview")
+            note = f"{inst.symbol} has no price yet: nothing to preview"
         elif qty <= 0:
-            self.preview_note.setText(f"Enter a size of at least {text.qty(inst.qty_step)} {coin}")
+            note = f"Enter a size of at least {fmt.decimal(inst.qty_step)} {fmt.base_asset(inst.symbol)}"
         else:
-            self.preview_note.setText(
-                f"Preview: {qty_text(qty, inst.qty_step)} {coin} at "
-                f"{self.leverage.value()}×, the engine's numbers (USDT)"
-            )
-        if reasons:
-            lines = []
-            for message, where in reasons.items():
-                label = "every mode and side" if len(where) == 4 else ", ".join(where)
-                lines.append(f"{label}: {message}")
-            self.reasons.setText("\n".join(lines))
-            self.reasons.show()
-        else:
-            self.reasons.clear()
-            self.reasons.hide()
+            note = f"Preview: {size} at {self.leverage.value()}×, the engine's numbers (USDT)"
+            previews = {(m, s): self.bridge.preview(self.order(s, m)) for m in MODES for s in SIDES}
+        self.preview.show_previews(note, previews, mark, inst.tick_size)
 
-    def submit(self, side: str = "long") -> list[Event]:
+    def submit(self, side: Side = "long") -> list[Event]:
         """Open ``side`` in the chosen mode (what Buy / Long and Sell / Short do)."""
         order = self.order(side)
         if order.qty <= 0:
+            step = self._instrument().qty_step
             self._say(
-                f"Enter a size of at least {text.qty(self._instrument().qty_step)} "
-                f"{base_asset(order.symbol)}.",
-                error=True,
+                f"Enter a size of at least {fmt.decimal(step)} {fmt.base_asset(order.symbol)}.", error=True
             )
             return []
         events = self.bridge.submit(order)
@@ -469,55 +384,35 @@ class OrderTicket(QWidget):
         return events
 
     def _say(self, sentence: str, error: bool) -> None:
-        self.message.setProperty("error", error)
-        self.message.setStyleSheet(f"color: {cc.DOWN if error else cc.MUTED};")
+        self._error = error
+        self.message.setStyleSheet(f"color: {theme.palette.down if error else theme.palette.muted};")
         self.message.setText(sentence)
 
     # ------------------------------------------------------------------ look
-    def _style_heads(self) -> None:
-        for mode, head in self.heads.items():
-            colour = cc.CROSS if mode == "cross" else cc.ISOLATED
-            if mode == self.mode:
-                head.setText(f"● {mode.capitalize()}")
-                head.setStyleSheet(f"color: {colour}; font-weight: bold;")
-            else:
-                head.setText(mode.capitalize())
-                head.setStyleSheet(f"color: {colour};")
-            for key, _ in ROWS:
-                cell = self.cells[(mode, key)]
-                if key.startswith("dist"):
-                    cell.setStyleSheet(f"color: {cc.MUTED}; font-size: 8pt;")
-                else:
-                    cell.setStyleSheet("font-weight: bold;" if mode == self.mode else "")
+    def _style_hint(self) -> None:
+        self.leverage_hint.setStyleSheet(
+            f"color: {theme.palette.liq if self._hint_warns else theme.palette.muted};"
+        )
 
-    def apply_theme(self) -> None:
-        self._theme = cc.THEME
-        muted = f"color: {cc.MUTED};"
-        self.preview_note.setStyleSheet(muted + " font-size: 8pt;")
+    def _restyle(self, *_: object) -> None:
+        palette = theme.palette
+        muted = f"color: {palette.muted};"
         self.size_hint.setStyleSheet(muted + " font-size: 8pt;")
         self.mark_label.setStyleSheet(muted)
-        self.reasons.setStyleSheet(f"color: {cc.DOWN};")
-        self.rule.setStyleSheet(f"color: {cc.GRID}; background: {cc.GRID}; max-height: 1px; border: none;")
-        for key, name in self.row_names.items():
-            name.setStyleSheet(muted + (" font-size: 8pt;" if key.startswith("dist") else ""))
-        for button, colour in ((self.buy, cc.UP), (self.sell, cc.DOWN)):
+        self.rule.setStyleSheet(
+            f"color: {palette.grid}; background: {palette.grid}; max-height: 1px; border: none;"
+        )
+        for button, colour in ((self.buy, palette.up), (self.sell, palette.down)):
             button.setStyleSheet(
                 f"QPushButton {{ background: {colour}; color: #ffffff; border: none; border-radius: 4px; "
                 f"font-weight: bold; padding: 6px; }} QPushButton:hover {{ background: {colour}; border: 1px solid "
-                f"{cc.TEXT}; }} QPushButton:pressed {{ padding-top: 7px; }}"
+                f"{palette.text}; }} QPushButton:pressed {{ padding-top: 7px; }}"
             )
-        for button in (self.mode_cross, self.mode_isolated):
-            colour = cc.CROSS if button is self.mode_cross else cc.ISOLATED
-            button.setStyleSheet(
+        for mode_button, colour in ((self.mode_cross, palette.cross), (self.mode_isolated, palette.isolated)):
+            mode_button.setStyleSheet(
                 f"QToolButton {{ padding: 4px 10px; }} QToolButton:checked {{ color: {colour}; "
                 f"font-weight: bold; border-color: {colour}; }}"
             )
         if self.message.text():
-            self._say(self.message.text(), bool(self.message.property("error")))
-        self._style_heads()
-        self.leverage_hint.setStyleSheet(f"color: {cc.LIQ if self._hint_warns else cc.MUTED};")
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.StyleChange and self._theme and self._theme != cc.THEME:
-            self.apply_theme()
+            self._say(self.message.text(), self._error)
+        self._style_hint()

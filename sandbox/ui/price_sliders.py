@@ -9,9 +9,10 @@ The slider spans ±25 % around a reference price that re-centres only when you a
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -25,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine import Price
-from . import chart_common as cc
+from ..engine.limits import MAX_PRICE, PLACES
+from . import format as fmt
 from .bridge import SessionBridge
-from .chart_common import price_text
+from .theme import theme
 
 STEPS = 2000  # slider positions across the range
 SPAN = Decimal("0.25")  # the range is reference × (1 ± SPAN)
@@ -38,10 +40,6 @@ JUMPS = (
     ("+1%", Decimal("0.01")),
     ("+10%", Decimal("0.10")),
 )
-
-
-def round_to_tick(value: Decimal, tick: Decimal) -> Decimal:
-    return (value / tick).to_integral_value(rounding=ROUND_HALF_EVEN) * tick
 
 
 class PriceRow:
@@ -63,7 +61,7 @@ class PriceRow:
         self.price = QLineEdit(parent)
         self.price.setObjectName(f"price_{symbol}")
         self.price.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.price.setValidator(QDoubleValidator(0.0, 1e12, 12, self.price))
+        self.price.setValidator(QDoubleValidator(0.0, float(MAX_PRICE), PLACES, self.price))
         self.price.setToolTip("type a mark price and press Enter")
         self.price.setMinimumWidth(96)
         self.price.returnPressed.connect(self._typed)
@@ -109,24 +107,24 @@ class PriceRow:
 
     def price_at(self, position: int) -> Decimal:
         lo, hi = self._bounds()
-        value = lo + (hi - lo) * Decimal(position) / STEPS
-        return max(round_to_tick(value, self.tick), self.tick)
+        return fmt.round_to_tick(lo + (hi - lo) * Decimal(position) / STEPS, self.tick)
 
     def position_of(self, price: Decimal) -> int:
         lo, hi = self._bounds()
         if hi <= lo:
             return STEPS // 2
-        return int(min(max((price - lo) / (hi - lo) * STEPS, 0), STEPS))
+        share = (price - lo) / (hi - lo)
+        return int(min(max(share * STEPS, Decimal(0)), Decimal(STEPS)))
 
     # -- showing the mark
     def show_mark(self, mark: Decimal | None, held: bool) -> None:
-        state = (mark is not None, held, cc.THEME)
+        state = (mark is not None, held, theme.name)
         if state != self._state:
             self._state = state
             for w in (self.slider, self.price, *self.buttons):
                 w.setEnabled(mark is not None)
             self.resume.setVisible(held)
-            self.label.setStyleSheet(f"color: {cc.LIQ};" if held else "")
+            self.label.setStyleSheet(f"color: {theme.palette.liq};" if held else "")
             self.label.setToolTip(
                 "set by hand: the live market leaves this price to you until you resume it" if held else ""
             )
@@ -139,7 +137,7 @@ class PriceRow:
         self.slider.setValue(self.position_of(mark))
         self.slider.blockSignals(False)
         if not self.price.hasFocus():
-            self.price.setText(price_text(mark, self.tick).replace(",", ""))
+            self.price.setText(fmt.price(mark, self.tick).replace(",", ""))
 
     # -- moving the mark
     def _pressed(self) -> None:
@@ -155,9 +153,9 @@ class PriceRow:
         self.set_price(self.price_at(position))
 
     def jump(self, change: Decimal) -> None:
-        mark = self.owner.bridge.account.marks.get(self.symbol)
+        mark = self.owner.bridge.mark(self.symbol)
         if mark is not None:
-            self.set_price(max(round_to_tick(mark * (1 + change), self.tick), self.tick))
+            self.set_price(fmt.round_to_tick(mark * (1 + change), self.tick))
 
     def _typed(self) -> None:
         try:
@@ -165,21 +163,19 @@ class PriceRow:
         except InvalidOperation:
             return
         if value > 0:
-            self.set_price(round_to_tick(value, self.tick))
+            self.set_price(fmt.round_to_tick(value, self.tick))
         self.price.clearFocus()
 
     def set_price(self, price: Decimal) -> None:
         bridge = self.owner.bridge
-        if bridge.account.marks.get(self.symbol) == price:
+        if bridge.mark(self.symbol) == price:
             return
         bridge.hold(self.symbol)
         bridge.submit(Price(self.symbol, price))
 
 
 class PriceSliders(QWidget):
-    """The "Prices" panel: a row per symbol that has a price."""
-
-    price_set = Signal(str)
+    """The "Prices" panel: a row per symbol that has a price; it follows ``marks_changed``."""
 
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
@@ -199,9 +195,10 @@ class PriceSliders(QWidget):
         self.hint.setWordWrap(True)
         outer.addWidget(self.hint)
         outer.addStretch(1)
-        bridge.ticked.connect(self.refresh)
+        bridge.marks_changed.connect(self._marks_changed)
         bridge.reset.connect(self.rebuild)
-        bridge.held_changed.connect(lambda *_: self.refresh())
+        bridge.held_changed.connect(self._held_changed)
+        theme.changed.connect(self._restyle)
         self.rebuild()
 
     def row(self, symbol: str) -> PriceRow:
@@ -215,16 +212,28 @@ class PriceSliders(QWidget):
         self.rows.clear()
         self.refresh()
 
-    def refresh(self) -> None:
-        symbols = self.bridge.chart_symbols()
-        if list(self.rows) != symbols[: len(self.rows)] or len(symbols) != len(self.rows):
-            if any(s not in symbols for s in self.rows):
+    def refresh(self, symbols: Iterable[str] | None = None) -> None:
+        """Rows for every symbol with a price; each of ``symbols`` (default: all) shows its mark."""
+        priced = self.bridge.chart_symbols()
+        if list(self.rows) != priced:
+            if priced[: len(self.rows)] != list(self.rows):  # a symbol went, or came in between
                 self.rebuild()
                 return
-            for s in symbols:
+            for s in priced:
                 if s not in self.rows:
                     self.rows[s] = PriceRow(self, s, len(self.rows))
+            symbols = None
         self.hint.setVisible(not self.rows)
-        marks = self.bridge.account.marks
-        for s, r in self.rows.items():
-            r.show_mark(marks.get(s), self.bridge.is_held(s))
+        for s in self.rows if symbols is None else symbols:
+            row = self.rows.get(s)
+            if row is not None:
+                row.show_mark(self.bridge.mark(s), self.bridge.is_held(s))
+
+    def _marks_changed(self, symbols: frozenset[str]) -> None:
+        self.refresh(symbols)
+
+    def _held_changed(self, symbol: str, held: bool) -> None:
+        self.refresh((symbol,))
+
+    def _restyle(self, *_: object) -> None:
+        self.refresh()

@@ -10,7 +10,7 @@ in the parent timeline, not lost).
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import chart_common as cc
+from . import format as fmt
 from .bridge import SessionBridge
-from .chart_common import fmt_time, icon
 from .frame_loop import SPEEDS, FrameLoop, speed_text
+from .theme import theme
 
 SCALE = 10000  # slider positions across the recording
 
@@ -57,7 +57,7 @@ class TimelineSlider(QSlider):
         )
         span = groove.width() - handle.width()
         p = QPainter(self)
-        pen = QPen(QColor(cc.LIQ_MARK))
+        pen = QPen(theme.colour("liq_mark"))
         pen.setWidth(2)
         p.setPen(pen)
         top, bottom = groove.center().y() - 7, groove.center().y() + 7
@@ -81,7 +81,8 @@ class ReplayBar(QWidget):
         self.loop = loop
         self._scrubbing = False
         self._range = (0, 0)
-        self._liq_key = None
+        self._liq_key: tuple | None = None
+        self._icon: str | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.setSpacing(6)
@@ -93,11 +94,11 @@ class ReplayBar(QWidget):
         layout.addWidget(self.mode)
 
         self.back_button = self._button(
-            "stepBack", icon("step-back"), "step back one input (←)", loop.step_back
+            "stepBack", theme.icon("step-back"), "step back one input (←)", loop.step_back
         )
-        self.play_button = self._button("play", icon("play"), "play / pause (Space)", loop.toggle_play)
+        self.play_button = self._button("play", theme.icon("play"), "play / pause (Space)", loop.toggle_play)
         self.forward_button = self._button(
-            "stepForward", icon("step-forward"), "step forward one input (→)", loop.step_forward
+            "stepForward", theme.icon("step-forward"), "step forward one input (→)", loop.step_forward
         )
         for b in (self.back_button, self.play_button, self.forward_button):
             layout.addWidget(b)
@@ -138,8 +139,8 @@ class ReplayBar(QWidget):
 
         loop.state_changed.connect(self.refresh)
         bridge.ticked.connect(self.refresh)
-        bridge.changed.connect(self.refresh)
         bridge.reset.connect(self.refresh)
+        theme.changed.connect(self._restyle)
         self.refresh()
 
     def _button(self, name: str, icon, tip: str, slot) -> QToolButton:
@@ -152,10 +153,11 @@ class ReplayBar(QWidget):
         b.clicked.connect(slot)
         return b
 
-    def apply_theme(self) -> None:
-        self.back_button.setIcon(icon("step-back"))
-        self.forward_button.setIcon(icon("step-forward"))
+    def _restyle(self, *_: object) -> None:
+        self.back_button.setIcon(theme.icon("step-back"))
+        self.forward_button.setIcon(theme.icon("step-forward"))
         self._icon = None
+        self.slider.update()
         self.refresh()
 
     # -- mapping between slider values and session time
@@ -178,7 +180,6 @@ class ReplayBar(QWidget):
     # -- scrubbing
     def _scrub_start(self) -> None:
         self._scrubbing = True
-        self._was_playing = self.loop.playing
         self.loop.set_playing(False)
 
     def _scrub(self, value: int) -> None:
@@ -191,10 +192,18 @@ class ReplayBar(QWidget):
 
     def _slider_action(self, action: int) -> None:
         # Clicks on the groove and keys (page/arrow) move the slider without a drag.
-        if self._scrubbing or action == QSlider.SliderAction.SliderMove:
+        if self._scrubbing or action == QSlider.SliderAction.SliderMove.value:
             return
         self.loop.set_playing(False)
         self.loop.seek(self.time_at(self.slider.sliderPosition()), now=True)
+
+    def _liquidation_times(self) -> list[int]:
+        """Where the recording liquidates, ahead of the play head too (that replays the rest of it:
+        if the engine cannot, the frame loop says so when play gets there; no marks meanwhile)."""
+        try:
+            return self.bridge.timeline.liquidation_times()
+        except Exception:
+            return []
 
     # -- showing the state
     def refresh(self) -> None:
@@ -202,7 +211,7 @@ class ReplayBar(QWidget):
         loop = self.loop
         self._range = self._time_range()
         at_end = loop.at_end()
-        branched = getattr(tl, "parent", None) is not None
+        branched = tl.parent is not None
         if loop.ticker_on and at_end and loop.playing:
             mode, tip = "LIVE", "the simulated market is running"
         elif loop.has_market and at_end:
@@ -225,9 +234,9 @@ class ReplayBar(QWidget):
             self.mode.style().polish(self.mode)
             self.mode.setToolTip(tip)
         name = "pause" if loop.playing else "play"
-        if getattr(self, "_icon", None) != name:
+        if self._icon != name:
             self._icon = name
-            self.play_button.setIcon(icon(name))
+            self.play_button.setIcon(theme.icon(name))
         i = SPEEDS.index(loop.speed)
         if self.speed.currentIndex() != i:
             self.speed.setCurrentIndex(i)
@@ -243,7 +252,7 @@ class ReplayBar(QWidget):
         key = (id(tl), len(tl), self._range)
         if key != self._liq_key:
             self._liq_key = key
-            self.slider.set_marks([self.value_at(t) for t in tl.liquidation_times()])
-        label = f"{fmt_time(tl.t / 1000)} / {fmt_time(self._range[1] / 1000)}"
+            self.slider.set_marks([self.value_at(t) for t in self._liquidation_times()])
+        label = f"{fmt.clock(tl.t / 1000)} / {fmt.clock(self._range[1] / 1000)}"
         if self.time.text() != label:
             self.time.setText(label)

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ..engine import text
-from . import chart_common as cc
-from .bridge import SessionBridge
-from .chart_common import GrowBuffer, make_plot, paint_plot
+from .. import format as fmt
+from ..bridge import SessionBridge
+from ..theme import theme
+from .axes import make_plot, paint_plot
+from .buffers import GrowBuffer
 
-SERIES = (  # column in account_history, label, colour (a chart_common name)
-    (1, "Total wallet", "WALLET"),
-    (2, "Cross margin balance", "CROSS"),
-    (3, "Cross maintenance margin", "MAINT"),
-    (4, "Equity", "EQUITY"),
+SERIES = (  # column in account_history, label, palette role, the AccountView field it plots
+    (1, "Total wallet", "wallet", "total_wallet"),
+    (2, "Cross margin balance", "cross", "cross_margin_balance"),
+    (3, "Cross maintenance margin", "maint", "cross_maintenance_margin"),
+    (4, "Equity", "equity", "equity"),
 )
+LEGEND_FIELDS = frozenset(field for *_, field in SERIES)
 
 
 class AccountChart(QWidget):
@@ -31,16 +34,13 @@ class AccountChart(QWidget):
         super().__init__(parent)
         self.bridge = bridge
         self.buf = GrowBuffer(5)
-        self._synced_timeline = None
-        self._synced_t: int | None = None
-        self._legend_key = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.legend = QLabel(self)
         self.legend.setObjectName("accountLegend")
-        self.legend.setTextFormat(pg.QtCore.Qt.TextFormat.RichText)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.legend)
         self.plot = make_plot(self)
         self.plot.setObjectName("accountChart")
@@ -50,61 +50,49 @@ class AccountChart(QWidget):
         item.setClipToView(True)
         self.view_box = item.getViewBox()
         self.curves = {}
-        for col, name, _ in SERIES:
+        for col, name, *_ in SERIES:
             curve = item.plot(skipFiniteCheck=True, name=name)
             if col == 3:
                 curve.setFillLevel(0)
             self.curves[col] = curve
-        self.apply_theme()
-        self.view_box.sigXRangeChanged.connect(lambda *_: self._fit_y())
+        self._restyle()
+        theme.changed.connect(self._restyle)
+        self.view_box.sigXRangeChanged.connect(self._fit_y)
         bridge.ticked.connect(self.refresh)
-        bridge.changed.connect(self._update_legend)
+        bridge.account_changed.connect(self._account_changed)
         bridge.reset.connect(self.reload)
         self.reload()
 
-    def apply_theme(self) -> None:
+    def _restyle(self, *_: object) -> None:
         paint_plot(self.plot)
-        for col, _, colour in SERIES:
-            curve = self.curves[col]
-            curve.setPen(
-                pg.mkPen(
-                    getattr(cc, colour),
-                    width=1.5 if col in (1, 2) else 1,
-                    style=pg.QtCore.Qt.PenStyle.DashLine if col == 4 else pg.QtCore.Qt.PenStyle.SolidLine,
-                )
+        for col, _name, role, _field in SERIES:
+            style = Qt.PenStyle.DashLine if col == 4 else Qt.PenStyle.SolidLine
+            self.curves[col].setPen(
+                pg.mkPen(getattr(theme.palette, role), width=1.5 if col in (1, 2) else 1, style=style)
             )
             if col == 3:
-                fill = pg.mkColor(cc.MAINT)
+                fill = pg.mkColor(theme.palette.maint)
                 fill.setAlpha(40)
-                curve.setBrush(pg.mkBrush(fill))
-        self._legend_key = None
+                self.curves[col].setBrush(pg.mkBrush(fill))
         self._update_legend()
 
     def link_x(self, other: pg.PlotWidget) -> None:
         self.plot.getPlotItem().setXLink(other.getPlotItem())
 
     def reload(self) -> None:
+        """Another timeline: take the history afresh."""
         self.buf.clear()
-        self._synced_timeline = None
         self.refresh()
         self._update_legend()
 
     def refresh(self) -> None:
-        bridge = self.bridge
-        timeline = bridge.timeline
-        now = bridge.now()
-        cols = bridge.account_history()
-        fresh = timeline is not self._synced_timeline or (self._synced_t is not None and now < self._synced_t)
-        changed = self.buf.sync(*cols, fresh=fresh) != "same"
-        self._synced_timeline = timeline
-        self._synced_t = now
-        if changed:
+        if self.buf.sync(*self.bridge.account_history()) != "same":
             x = self.buf.col(0)
             for col, curve in self.curves.items():
                 curve.setData(x, self.buf.col(col))
             self._fit_y()
 
-    def _fit_y(self) -> None:
+    def _fit_y(self, *_: object) -> None:
         """Scale to the money in view (wallet, balance, equity), so a capped isolated loss is a
         clear step; the maintenance margin joins the scale once the balance comes near it (a
         cross wipe-out is the balance meeting that line)."""
@@ -129,17 +117,17 @@ class AccountChart(QWidget):
         self.view_box.setYRange(lo - pad, hi + pad, padding=0, update=True)
         self.view_box.updateMatrix()  # now rather than inside paintEvent (see PriceChart._set_range)
 
+    def _account_changed(self, fields: frozenset[str]) -> None:
+        if fields & LEGEND_FIELDS:
+            self._update_legend()
+
     def _update_legend(self) -> None:
         v = self.bridge.view()
-        values = {1: v.total_wallet, 2: v.cross_margin_balance, 3: v.cross_maintenance_margin, 4: v.equity}
-        key = tuple(values.values())
-        if key == self._legend_key:
-            return
-        self._legend_key = key
+        palette = theme.palette
         parts = [
-            f'<span style="color:{getattr(cc, colour)}">■</span> {name} <b>{text.money(values[col])}</b>'
-            for col, name, colour in SERIES
+            f'<span style="color:{getattr(palette, role)}">■</span> {name} <b>{fmt.money(getattr(v, field))}</b>'
+            for _, name, role, field in SERIES
         ]
         self.legend.setText(
-            f'<span style="color:{cc.MUTED}">USDT</span>&nbsp;&nbsp;' + "&nbsp;&nbsp;&nbsp;".join(parts)
+            f'<span style="color:{palette.muted}">USDT</span>&nbsp;&nbsp;' + "&nbsp;&nbsp;&nbsp;".join(parts)
         )

@@ -1,0 +1,151 @@
+"""The order ticket's preview: the same order in both margin modes side by side, for a long and for
+a short — initial margin, fee, and the estimated liquidation price with its distance from the
+mark, each the engine's answer on a copy of the account. Rejections are listed under it in the
+engine's words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from ..engine import Opened
+from ..engine.commands import Mode, Side
+from . import format as fmt
+from .bridge import Preview
+from .theme import theme
+
+MODES: tuple[Mode, ...] = ("cross", "isolated")
+SIDES: tuple[Side, ...] = ("long", "short")
+ROWS = (
+    ("margin", "Initial margin"),
+    ("fee", "Fee (taker)"),
+    ("liq_long", "Est. liq. price · long"),
+    ("dist_long", "distance"),
+    ("liq_short", "Est. liq. price · short"),
+    ("dist_short", "distance"),
+)
+ENGINE_QUANTUM = Decimal("0.00000001")
+
+
+class TicketPreview(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.chosen: Mode = "isolated"
+        self.note = QLabel("Preview: the engine's numbers for this order", self)
+        self.heads: dict[str, QLabel] = {}
+        self.cells: dict[tuple[str, str], QLabel] = {}
+        self.row_names: dict[str, QLabel] = {}
+        table = QGridLayout()
+        table.setHorizontalSpacing(14)
+        table.setVerticalSpacing(3)
+        for col, mode in enumerate(MODES, start=1):
+            head = QLabel(mode.capitalize(), self)
+            head.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.addWidget(head, 0, col)
+            self.heads[mode] = head
+        for row, (key, label) in enumerate(ROWS, start=1):
+            name = QLabel(label, self)
+            if key.startswith("dist"):
+                name.setIndent(10)
+            table.addWidget(name, row, 0)
+            self.row_names[key] = name
+            for col, mode in enumerate(MODES, start=1):
+                cell = QLabel(fmt.DASH, self)
+                cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                cell.setObjectName(f"preview_{mode}_{key}")
+                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                table.addWidget(cell, row, col)
+                self.cells[(mode, key)] = cell
+        table.setColumnStretch(0, 1)
+        self.reasons = QLabel(self)
+        self.reasons.setObjectName("ticketReasons")
+        self.reasons.setWordWrap(True)
+        self.reasons.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.note)
+        layout.addLayout(table)
+        layout.addWidget(self.reasons)
+        theme.changed.connect(self.restyle)
+        self.restyle()
+
+    def show_previews(
+        self, note: str, previews: Mapping[tuple[Mode, Side], Preview], mark: Decimal | None, tick: Decimal
+    ) -> None:
+        """Fill the table from ``previews`` (empty: nothing to preview, ``note`` says why)."""
+        self.note.setText(note)
+        reasons: dict[str, list[str]] = {}
+        for mode in MODES:
+            for key in ("margin", "fee"):
+                self.cells[(mode, key)].setText(fmt.DASH)
+            for side in SIDES:
+                liq, dist = self.cells[(mode, f"liq_{side}")], self.cells[(mode, f"dist_{side}")]
+                liq.setText(fmt.DASH)
+                dist.setText("")
+                liq.setToolTip("")
+                preview = previews.get((mode, side))
+                if preview is None or mark is None:
+                    continue
+                opened = next((e for e in preview.events if isinstance(e, Opened)), None)
+                if opened is None:
+                    liq.setText("rejected")
+                    if preview.rejected is not None:
+                        liq.setToolTip(preview.rejected.message)
+                        reasons.setdefault(preview.rejected.message, []).append(f"{mode} {side}")
+                    continue
+                self.cells[(mode, "margin")].setText(fmt.money(opened.margin))
+                self.cells[(mode, "fee")].setText(fmt.money(opened.fee))
+                self._liquidation(liq, dist, preview.liquidation_price(opened.position), mark, tick)
+        if reasons:
+            lines = []
+            for message, where in reasons.items():
+                label = "every mode and side" if len(where) == 4 else ", ".join(where)
+                lines.append(f"{label}: {message}")
+            self.reasons.setText("\n".join(lines))
+            self.reasons.show()
+        else:
+            self.reasons.clear()
+            self.reasons.hide()
+
+    @staticmethod
+    def _liquidation(liq: QLabel, dist: QLabel, value: Decimal | None, mark: Decimal, tick: Decimal) -> None:
+        """The estimate as every screen shows a liquidation price, and how far it is from the mark."""
+        liq.setText(fmt.liquidation_text(value, mark, tick))
+        at = fmt.liquidation_tick(value, mark, tick)
+        if value is None or at is None:
+            liq.setToolTip("no liquidation price: no mark of this symbol liquidates it")
+        elif fmt.within_reach(value, mark, tick):
+            dist.setText(fmt.distance(at, mark))
+            liq.setToolTip(
+                f"engine value {fmt.price(value, ENGINE_QUANTUM)}, shown on the {fmt.decimal(tick)} tick; "
+                f"{dist.text()} from the mark"
+            )
+        else:
+            liq.setToolTip(f"engine value {fmt.price(value, ENGINE_QUANTUM)}: more than twice the mark away")
+
+    def choose(self, mode: Mode) -> None:
+        """Set the chosen mode's column in bold."""
+        self.chosen = mode
+        self.restyle()
+
+    def restyle(self, *_: object) -> None:
+        palette = theme.palette
+        muted = f"color: {palette.muted};"
+        self.note.setStyleSheet(muted + " font-size: 8pt;")
+        self.reasons.setStyleSheet(f"color: {palette.down};")
+        for key, name in self.row_names.items():
+            name.setStyleSheet(muted + (" font-size: 8pt;" if key.startswith("dist") else ""))
+        for mode, head in self.heads.items():
+            colour = getattr(palette, mode)
+            chosen = mode == self.chosen
+            head.setText(f"● {mode.capitalize()}" if chosen else mode.capitalize())
+            head.setStyleSheet(f"color: {colour};" + (" font-weight: bold;" if chosen else ""))
+            for key, _label in ROWS:
+                if key.startswith("dist"):
+                    self.cells[(mode, key)].setStyleSheet(muted + " font-size: 8pt;")
+                else:
+                    self.cells[(mode, key)].setStyleSheet("font-weight: bold;" if chosen else "")
