@@ -33,7 +33,7 @@ ROWS = (
     ("result", "Result"),
     ("realized_pnl", "Realised PnL"),
     ("liquidations", "Liquidations"),
-    ("max_drawdown", "Largest drawdown"),
+    ("max_drawdown", "Max drawdown"),
 )
 
 
@@ -75,7 +75,7 @@ class TwinsPanel(OnScreen, QWidget):
         self._stale = True
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 6, 8, 6)
+        outer.setContentsMargins(6, 4, 6, 4)
         outer.setSpacing(6)
         switches = QHBoxLayout()
         self.lines_box = QCheckBox("equity lines", self)
@@ -95,7 +95,7 @@ class TwinsPanel(OnScreen, QWidget):
         outer.addLayout(switches)
 
         grid = QGridLayout()
-        grid.setHorizontalSpacing(14)
+        grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(2)
         self.headers: dict[str, QLabel] = {}
         unit = QLabel("USDT", self)
@@ -118,6 +118,7 @@ class TwinsPanel(OnScreen, QWidget):
                 cell.setObjectName(f"twin_{variant}_{key}")
                 cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                cell.setWordWrap(key == "liquidations")  # a list of lots and times: it may wrap
                 grid.addWidget(cell, row, col)
                 self.cells[(variant, key)] = cell
         grid.setColumnStretch(0, 0)

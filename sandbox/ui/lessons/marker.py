@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor
 
 from ...engine import text
 from ..charts.price_chart import PriceChart
@@ -93,5 +94,14 @@ class PredictionMarker(QObject):
         self.line.setPen(pg.mkPen(p.warn, width=2, style=Qt.PenStyle.DashLine))
         self.line.setHoverPen(pg.mkPen(p.warn, width=4, style=Qt.PenStyle.DashLine))
         self.label.setColor(p.warn)
+        self.label.fill = pg.mkBrush(_veil(p.bg))
         self.answer.setPen(pg.mkPen(p.up, width=2.5))
         self.answer_label.setColor(p.up)
+        self.answer_label.fill = pg.mkBrush(_veil(p.bg))
+
+
+def _veil(hex_: str) -> QColor:
+    """The background, mostly opaque: a label stays readable over candles."""
+    colour = QColor(hex_)
+    colour.setAlpha(215)
+    return colour

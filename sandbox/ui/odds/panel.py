@@ -206,11 +206,13 @@ class OddsPanel(OnScreen, QWidget):
             )
         ):
             self.results.setTabToolTip(i, tip)
-        self.key = QLabel(self.results)
+        self.key = QLabel(self)
         self.key.setObjectName("oddsKey")
         self.key.setTextFormat(Qt.TextFormat.RichText)
-        self.results.setCornerWidget(self.key, Qt.Corner.TopRightCorner)
+        outer.addWidget(self.key)
         outer.addWidget(self.results, 1)
+        self.bars.getPlotItem().setYRange(0, 100, padding=0.02)
+        self.bars.getPlotItem().getAxis("bottom").setTicks([[], []])
 
         self.runner.progressed.connect(self._progressed)
         self.runner.finished.connect(self._finished)
