@@ -44,7 +44,7 @@ from ..twins_panel import ROLES
 from .picture import Legend, edges, picture, trail
 
 EVERY_MS = 250
-SHARE = 0.05
+SHARE = 0.03
 BOOK_FIELDS = frozenset({"qty", "mode", "leverage", "isolated_wallet", "entry_price"})
 
 

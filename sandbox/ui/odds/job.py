@@ -30,7 +30,7 @@ from ...risk.odds import Cancelled, Odds, run_odds
 from ...risk.report import variant_dict
 
 HEADER = struct.Struct(">Q")
-NICENESS = 10
+NICENESS = 19
 # What the child runs (``-c``, not ``-m``: pickled classes must keep this module's name). It lowers
 # its priority first, before numpy starts any thread (Linux gives each thread its own niceness,
 # inherited when it is made): on a machine with fewer free cores than busy processes the window's

@@ -1,11 +1,12 @@
 """The liquidation odds panel: for the book on screen, how likely each position and the cross pool
 are to be liquidated within a horizon, for as traded, all cross and all isolated side by side.
 
-Horizon, model, paths and (for ``gbm``) a volatility are chosen here; *Run* takes a copy of the
-twins at the moment on screen and hands it to the worker thread (``worker.OddsRunner``), which
-reports progress (the bar) and can be cancelled between chunks of paths. With *when the book
-changes* on, a change of positions (opened, closed, switched, resized, margin moved) runs it again
-after ``DEBOUNCE_MS`` of quiet; marks moving alone do not. A hidden panel waits until it is shown.
+Horizon, model, paths and (for ``gbm``) a volatility are chosen here; *Run* takes the twins'
+books, returns and model at the moment on screen (``worker.make_request``; a model that cannot be
+made is said at once) and hands them to the child process (``worker.OddsRunner``, ``job.py``),
+which reports progress (the bar) and can be cancelled between chunks of paths. With *auto* on, a
+change of positions (opened, closed, switched, resized, margin moved) runs it again after
+``DEBOUNCE_MS`` of quiet; marks moving alone do not. A panel off screen waits until it is shown.
 
 The figures are the command line's: each variant's numbers are ``risk.report.variant_dict``
 (``odds --json``), and the same moment, horizon, model, paths and seed (``SEED``, the command
