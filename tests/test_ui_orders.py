@@ -137,7 +137,9 @@ def test_a_limit_with_tp_and_sl_gets_them_when_it_fills(make_window, qtbot):
     click(ticket.order_type.sl_check)
     type_into(ticket.order_type.tp_box, "62000")
     type_into(ticket.order_type.sl_box, "57500")
-    assert "Buy / Long: rests at 59,000.00" in ticket.order_type.summary.text()
+    assert ticket.order_type.summary.text().startswith(
+        "Buy: rests at 59,000.00 (holds 592.95, maker fee 1.18) · TP 62,000.00 · SL 57,500.00"
+    )
     click(ticket.buy)
     assert [o.id for o in w.bridge.orders()] == ["o1"] and w.bridge.exits("p1") == ()
     assert "take-profit at 62,000.00 and a stop-loss at 57,500.00" in w.orders.model.tooltip(

@@ -136,14 +136,14 @@ class MainWindow(QMainWindow):
         self._dock("prices", "Prices", self.price_sliders, right)
         self._dock("margin", "Margin", self.margin_bars, right)
         self._dock("positions", "Positions", self.positions, bottom)
-        self._dock("orders", "Orders", self.orders, bottom)
-        self.tabifyDockWidget(self.docks["positions"], self.docks["orders"])  # a tab beside Positions
         self._dock("events", "Events", self.event_log, bottom)
         self.splitDockWidget(self.docks["positions"], self.docks["events"], Qt.Orientation.Horizontal)
         self.resizeDocks(
             [self.docks["positions"], self.docks["events"]], [700, 420], Qt.Orientation.Horizontal
         )
         self.resizeDocks([self.docks["positions"]], [240], Qt.Orientation.Vertical)
+        self._dock("orders", "Orders", self.orders, bottom)
+        self.tabifyDockWidget(self.docks["positions"], self.docks["orders"])  # a tab beside Positions
         self.docks["positions"].raise_()
         self.resizeDocks([self.docks["ticket"]], [380], Qt.Orientation.Horizontal)
         self.resizeDocks(

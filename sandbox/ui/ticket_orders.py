@@ -45,7 +45,12 @@ KINDS = ("market", "limit", "stop")
 SIDES: tuple[Side, ...] = ("long", "short")
 OFFSETS = {"limit": Decimal("-0.01"), "stop": Decimal("0.01")}  # prefilled 1 % from the mark
 TP_OFFSET, SL_OFFSET = Decimal("0.05"), Decimal("-0.03")  # from the entry, for a long
-HINTS = {
+HINTS = {  # one line under the form
+    "market": "Market: fills now at the mark (taker fee).",
+    "limit": "Limit: rests until the mark reaches it; fills at its price (maker fee).",
+    "stop": "Stop: waits for the mark to cross it; fills at that mark (taker fee).",
+}
+TIPS = {  # the buttons' tooltips
     "market": "Market: fills now at the mark (taker fee).",
     "limit": (
         "Limit: below the mark a buy rests until the mark falls to it, above it a sell until the "
@@ -94,7 +99,7 @@ class OrderTypeSection(QObject):
             b.setObjectName(f"kind_{kind}")
             b.setCheckable(True)
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            b.setToolTip(HINTS[kind])
+            b.setToolTip(TIPS[kind])
             self.kinds.addButton(b)
             self.kind_buttons[kind] = b
         self.kind_buttons["market"].setChecked(True)
@@ -123,6 +128,7 @@ class OrderTypeSection(QObject):
         self.hint = QLabel(HINTS["market"], parent)
         self.hint.setObjectName("ticketKindHint")
         self.hint.setWordWrap(True)
+        self.hint.setToolTip(TIPS["market"])
         self.summary = QLabel(parent)  # under the preview: what rests, what fills now, TP and SL
         self.summary.setObjectName("ticketOrderSummary")
         self.summary.setWordWrap(True)
@@ -229,6 +235,7 @@ class OrderTypeSection(QObject):
         for w in (self.price_label, self.price_box, self.mark_button):
             w.setVisible(resting_kind)
         self.hint.setText(HINTS[self.kind])
+        self.hint.setToolTip(TIPS[self.kind])
 
     def _prefill(self, force: bool = False) -> None:
         """A limit 1 % below the mark, a stop 1 % above it (on the tick): when the kind or the
@@ -288,7 +295,7 @@ class OrderTypeSection(QObject):
             preview = previews.get((mode, side))
             if preview is None:
                 continue
-            head = "Buy / Long" if side == "long" else "Sell / Short"
+            head = "Buy" if side == "long" else "Sell"
             lines.append(f"{head}: {self._what(preview)}")
         return "\n".join(lines)
 
@@ -300,22 +307,20 @@ class OrderTypeSection(QObject):
         if self.kind != "market" and placed is not None:
             rests = placed.reserved > 0
             if rests:
+                fee = f", {fill.liquidity} fee {fmt.money(fill.fee)}" if fill else ""
                 parts.append(
-                    f"rests at {fmt.price(placed.price, tick)}, holding {fmt.money(placed.reserved)} USDT of the "
-                    f"available balance; fills as a {fill.liquidity if fill else 'maker'}"
-                    + (f" (fee {fmt.money(fill.fee)})" if fill else "")
+                    f"rests at {fmt.price(placed.price, tick)} (holds {fmt.money(placed.reserved)}{fee})"
                 )
             elif fill is not None:
-                parts.append(
-                    f"fills now at the mark {fmt.price(fill.price, tick)} as a taker (fee {fmt.money(fill.fee)})"
-                )
-        exits = [e for e in preview.events if isinstance(e, OrderPlaced) and not e.opens]
-        for e in exits:
-            name = "take-profit" if e.kind == "take_profit" else "stop-loss"
-            parts.append(f"{name} at {fmt.price(e.price, tick)}")
+                parts.append(f"fills now at {fmt.price(fill.price, tick)} (taker fee {fmt.money(fill.fee)})")
+        parts += [
+            f"{'TP' if e.kind == 'take_profit' else 'SL'} {fmt.price(e.price, tick)}"
+            for e in preview.events
+            if isinstance(e, OrderPlaced) and not e.opens
+        ]
         if preview.rejected is not None:
             parts.append(f"refused: {preview.rejected.message}")
-        return "; ".join(parts) if parts else "—"
+        return " · ".join(parts) if parts else "—"
 
     # ------------------------------------------------------------------ sending it
     def place(self, command: Open | Order) -> tuple[list[Event], str, bool]:

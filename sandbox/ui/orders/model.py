@@ -39,12 +39,23 @@ class OrderColumn:
     tip: str | None = None
 
 
+def kind_text(o: OrderView) -> str:
+    """``Limit (entry)``, ``Stop (entry)``, ``Take-profit``, ``Stop-loss`` or ``Limit (close)``."""
+    if o.opens:
+        return f"{KIND_NAMES[o.kind].capitalize()} (entry)"
+    if o.kind == "limit":
+        return "Limit (close)"
+    return ROLE_NAMES[order_role(o)].capitalize()
+
+
 def _distance(o: OrderView, inst: Instrument, mark: Decimal | None) -> str:
     return fmt.distance(o.price, mark) if mark else fmt.DASH
 
 
 def _position(o: OrderView, inst: Instrument, mark: Decimal | None) -> str:
-    return f"opens {o.position}" if o.opens else o.position
+    if o.opens:
+        return f"opens {o.position}"
+    return f"{o.position} (all)" if o.close_all else o.position
 
 
 COLUMNS: tuple[OrderColumn, ...] = (
@@ -52,9 +63,9 @@ COLUMNS: tuple[OrderColumn, ...] = (
     OrderColumn(
         "kind",
         "Kind",
-        "Take-profit (stop-loss)",
-        lambda o, i, m: f"{KIND_NAMES[o.kind].capitalize()} ({ROLE_NAMES[order_role(o)]})",
-        tip="limit, stop or take-profit; in brackets the line it draws on the chart",
+        "Limit (entry)",
+        lambda o, i, m: kind_text(o),
+        tip="what it is: an entry (it opens a position), a take-profit or a stop-loss (it closes one)",
     ),
     OrderColumn("symbol", "Symbol", "BTCUSDT", lambda o, i, m: o.symbol),
     OrderColumn(
@@ -67,8 +78,8 @@ COLUMNS: tuple[OrderColumn, ...] = (
     OrderColumn(
         "qty",
         "Qty",
-        "1,000.000 BTC",
-        lambda o, i, m: fmt.size(o.qty, o.symbol, i.qty_step) + (" (all)" if o.close_all else ""),
+        "10.000 BTC",
+        lambda o, i, m: fmt.size(o.qty, o.symbol, i.qty_step),
         numeric=True,
         tip="what it would fill now; a closing order never more than its position holds",
     ),
@@ -85,12 +96,12 @@ COLUMNS: tuple[OrderColumn, ...] = (
         "Position",
         "opens p100",
         _position,
-        tip="the lot it closes, or “opens pN”: the id the position it opens will have",
+        tip="the lot it closes (“all”: whatever is left of it), or “opens pN”: the id the position it opens will have",
     ),
     OrderColumn(
         "reserved",
         "Reserved",
-        "123,456.78",
+        "12,345.67",
         lambda o, i, m: fmt.money(o.reserved) if o.opens else fmt.DASH,
         numeric=True,
         tip="USDT an opening order holds out of the available balance (initial margin and taker "
@@ -98,11 +109,11 @@ COLUMNS: tuple[OrderColumn, ...] = (
     ),
     OrderColumn(
         "distance",
-        "From mark",
-        "+100.00 %",
+        "Dist.",
+        "+10.00 %",
         _distance,
         numeric=True,
-        tip="how far its price lies from the mark now",
+        tip="distance: how far its price lies from the mark now",
     ),
     OrderColumn("cancel", "", "Cancel", lambda o, i, m: "Cancel"),
 )

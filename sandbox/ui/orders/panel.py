@@ -31,7 +31,7 @@ from .attached import AttachedExits
 from .model import CANCEL, COLUMNS, OrdersModel
 
 ROW_HEIGHT = 26
-BUTTON_WIDTH = 64
+BUTTON_WIDTH = 60
 
 
 class CancelDelegate(QStyledItemDelegate):
@@ -96,10 +96,12 @@ class OrdersPanel(QWidget):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         fm = QFontMetrics(self.view.font())
+        bold = self.view.font()
+        bold.setBold(True)  # headers may be drawn bold
+        bfm = QFontMetrics(bold)
         for col, column in enumerate(COLUMNS):
-            self.view.setColumnWidth(
-                col, max(fm.horizontalAdvance(column.sample), fm.horizontalAdvance(column.title)) + 24
-            )
+            width = max(fm.horizontalAdvance(column.sample) + 12, bfm.horizontalAdvance(column.title) + 18)
+            self.view.setColumnWidth(col, width)
         self.view.viewport().installEventFilter(self)
         self.view.installEventFilter(self)
 
