@@ -366,3 +366,44 @@ def test_the_comparison_replays_the_session_with_its_orders_and_funding(make_win
         "  hyperliquid: o1 stop BTCUSDT long at 57000",
         "  okx: o1 stop BTCUSDT long at 57000",
     ]
+
+
+def test_orders_are_announced_as_they_come_go_and_shrink(qtbot, bridge):
+    """The bridge's typed signals: placed → added, a partial close shrinks a close-all order's
+    quantity (changed), a fill or cancel → removed."""
+    from sandbox.engine import Cancel, Close
+
+    bridge.submit(Open("BTCUSDT", "long", D("0.4"), 10, "cross"))
+    with qtbot.waitSignal(bridge.orders_added) as added:
+        bridge.submit(Order("take_profit", D(66000), position="p1"))
+    assert added.args == [("o1",)] and bridge.order("o1").qty == D("0.4")
+    with qtbot.waitSignal(bridge.orders_changed) as changed:
+        bridge.submit(Close("p1", D("0.1")))
+    assert changed.args == [("o1",)] and bridge.order("o1").qty == D("0.3")
+    assert [o.id for o in bridge.exits("p1")] == ["o1"]
+    with qtbot.waitSignal(bridge.orders_removed) as removed:
+        bridge.submit(Cancel("o1"))
+    assert removed.args == [("o1",)] and bridge.orders() == () and bridge.exits("p1") == ()
+
+
+def test_delete_in_the_orders_tab_cancels_the_selected_order(make_window):
+    w = priced_window(make_window)
+    place_limit_from_the_ticket(w, "59000")
+    w.docks["orders"].raise_()
+    view = w.orders.view
+    view.setFocus()
+    view.setCurrentIndex(w.orders.model.index(0, 0))
+    QTest.keyClick(view, Qt.Key.Key_Delete)
+    assert w.bridge.orders() == () and w.orders.model.rowCount() == 0
+
+
+def test_stepping_back_before_an_order_takes_its_line_and_row_away_and_forward_brings_them_back(make_window):
+    w = priced_window(make_window)
+    place_limit_from_the_ticket(w, "59000")
+    assert w.orders.model.rowCount() == 1
+    w.loop.step_back()  # before the order was placed
+    assert w.orders.model.rowCount() == 0 and w.price_chart.order_lines.item.lines == []
+    assert w.account_strip.values["reserved"].text() == "0.00 USDT"
+    w.loop.step_forward()
+    assert [o.id for o in w.orders.model.orders()] == ["o1"]
+    assert [line.order for line in w.price_chart.order_lines.item.lines] == ["o1"]

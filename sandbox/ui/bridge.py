@@ -77,10 +77,6 @@ class Preview:
         self._view = None
         return events
 
-    def orders(self) -> list[OrderView]:
-        """The orders resting on the copy afterwards."""
-        return self._account.resting()
-
     def view(self) -> AccountView:
         if self._view is None:
             self._view = self._account.view()
@@ -175,7 +171,7 @@ class SessionBridge(QObject):
 
     def exits(self, pid: str) -> tuple[OrderView, ...]:
         """The resting orders that would close position ``pid`` (its take-profit and stop-loss)."""
-        return tuple(o for o in self._orders.views.values() if not o.opens and o.position == pid)
+        return self._orders.exits(pid)
 
     def mark(self, symbol: str) -> Decimal | None:
         return self._timeline.account.marks.get(symbol)

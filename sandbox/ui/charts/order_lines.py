@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QPainter, QPen
+from PySide6.QtGui import QFont, QPainter, QPen, QStaticText, QTransform
 
 from ...engine import OrderView
 from .. import format as fmt
@@ -59,6 +59,16 @@ class OrderLinesItem(pg.GraphicsObject):
         self.setAcceptHoverEvents(True)
         self._font = QFont()
         self._font.setPointSizeF(8.5)
+        self._texts: dict[str, QStaticText] = {}  # laid-out labels, reused while their text stays
+
+    def _static(self, text: str) -> QStaticText:
+        st = self._texts.get(text)
+        if st is None:
+            if len(self._texts) > 4 * len(self.lines) + 16:
+                self._texts.clear()
+            st = self._texts[text] = QStaticText(text)
+            st.prepare(QTransform(), self._font)
+        return st
 
     def set_lines(self, lines: list[OrderLine]) -> None:
         self.lines = lines
@@ -154,7 +164,6 @@ class OrderLinesItem(pg.GraphicsObject):
         p.save()
         p.resetTransform()
         p.setFont(self._font)
-        fm = p.fontMetrics()
         for line, y in shown:
             if not y_lo <= y <= y_hi:
                 continue
@@ -162,11 +171,13 @@ class OrderLinesItem(pg.GraphicsObject):
             if self.refusal is not None and self.refusal[0] == line.order:
                 text = f"✕ {self.refusal[1]}"
             yp = to_px.map(QPointF(rect.left(), y)).y()
-            w, h = fm.horizontalAdvance(text) + 10, fm.height() + 4
+            st = self._static(text)
+            size = st.size()
+            w, h = size.width() + 10, size.height() + 4
             box = QRectF(px.right() - 8 - w, yp - h, w, h)
             p.fillRect(box, theme.qcolor(getattr(theme.palette, ROLE_COLOURS[line.role])))
             p.setPen(theme.colour("bg"))
-            p.drawText(box.adjusted(5, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text)
+            p.drawStaticText(QPointF(box.left() + 5, box.top() + 2), st)
         p.restore()
 
 

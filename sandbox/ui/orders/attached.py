@@ -40,10 +40,9 @@ class Exits:
 
 
 class AttachedExits(QObject):
-    """``placed(events)``: the TP and SL went in (the engine's events, rejections included);
-    ``said(sentence)``: they will not (the opening order went without filling)."""
+    """``said(sentence)``: they will not be placed (the opening order went without filling). Once
+    placed they are ordinary orders: the event log shows them, and a refusal is a rejection."""
 
-    placed = Signal(list)
     said = Signal(str)
 
     def __init__(self, bridge: SessionBridge, parent: QObject | None = None):
@@ -95,7 +94,5 @@ class AttachedExits(QObject):
             if self.bridge.position(exits.lot) is None:
                 self.said.emit(f"{exits.lot} closed before its take-profit and stop-loss could be placed")
                 continue
-            events: list[Event] = []
             for order in exits.orders():
-                events += self.bridge.submit(order)
-            self.placed.emit(events)
+                self.bridge.submit(order)

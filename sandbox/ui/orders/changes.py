@@ -32,16 +32,28 @@ class OrderTracker:
         self._account: Account | None = None
         self._version = -1
         self._views: dict[str, OrderView] = {}
+        self._exits: dict[str, tuple[OrderView, ...]] | None = None  # by position, made when asked
 
     @property
     def views(self) -> dict[str, OrderView]:
         """The orders as last announced, by id, in the order they were placed (read-only use)."""
         return self._views
 
+    def exits(self, pid: str) -> tuple[OrderView, ...]:
+        """The closing orders of position ``pid`` (a table row asks for each of its cells)."""
+        if self._exits is None:
+            by: dict[str, list[OrderView]] = {}
+            for o in self._views.values():
+                if not o.opens:
+                    by.setdefault(o.position, []).append(o)
+            self._exits = {k: tuple(v) for k, v in by.items()}
+        return self._exits.get(pid, ())
+
     def reset(self, account: Account) -> None:
         self._account = account
         self._version = account.orders_version
         self._views = {o.id: o for o in account.resting()}
+        self._exits = None
 
     def diff(self, account: Account, resized: Iterable[str] = ()) -> OrderChanges:
         """What changed since the last call. ``resized``: positions whose quantity moved (their
@@ -54,6 +66,7 @@ class OrderTracker:
         before = self._views
         now = {o.id: o for o in account.resting()}
         self._account, self._version, self._views = account, account.orders_version, now
+        self._exits = None
         added = tuple(oid for oid in now if oid not in before)
         removed = tuple(oid for oid in before if oid not in now)
         changed = tuple(oid for oid, o in now.items() if oid in before and before[oid] != o)
