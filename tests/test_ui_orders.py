@@ -407,3 +407,24 @@ def test_stepping_back_before_an_order_takes_its_line_and_row_away_and_forward_b
     w.loop.step_forward()
     assert [o.id for o in w.orders.model.orders()] == ["o1"]
     assert [line.order for line in w.price_chart.order_lines.item.lines] == ["o1"]
+
+
+def test_a_stop_from_the_ticket_rests_above_the_mark_for_a_buy_and_is_refused_for_a_sell(make_window):
+    w = priced_window(make_window)
+    ticket = w.order_ticket
+    click(ticket.order_type.kind_buttons["stop"])
+    assert ticket.order_type.price() == D(60600)  # prefilled 1 % above the mark, on the tick
+    type_into(ticket.size_box, "0.1")
+    lines = ticket.order_type.summary.text().splitlines()
+    # A buy stop at 60,600 rests; it fills at the mark that crosses it, as a taker (0.05 % of 6,060).
+    assert lines[0] == "Buy: rests at 60,600.00 (holds 609.03, taker fee 3.03)"
+    assert lines[1].startswith(
+        "Sell: refused: the mark 60,000.00 is already at or below 60,600.00: this stop"
+    )
+    assert ticket.preview.row_names["fee"].text() == "Fee (taker)"
+    assert ticket.preview.cells[("isolated", "liq_short")].text() == "rejected"
+    click(ticket.sell)
+    assert w.bridge.orders() == () and "this stop would trigger at once" in ticket.message.text()
+    click(ticket.buy)
+    [o] = w.bridge.orders()
+    assert (o.kind, o.side, o.price, o.fires) == ("stop", "long", D(60600), "above")

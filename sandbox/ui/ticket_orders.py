@@ -217,7 +217,7 @@ class OrderTypeSection(QObject):
     def follow_mark(self, mark: Decimal | None) -> None:
         """The mark moved: a price not filled in yet (there was no mark) is filled now."""
         self._mark = mark
-        if self.price() <= 0:
+        if self._prefilled_for is None and self.kind != "market" and self.price() <= 0:
             self._prefill(force=True)
 
     def price_to_mark(self) -> None:
