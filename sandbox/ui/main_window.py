@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..engine import Liquidated, Rejected
+from ..engine import Liquidated, OrderCancelled, OrderFilled, Rejected
 from ..session.timeline import Timeline
 from .account_strip import AccountStrip
 from .branch_notice import BranchNotice
@@ -50,6 +50,7 @@ from .menus import Menus
 from .notices import Notices
 from .odds.panel import OddsPanel
 from .order_ticket import OrderTicket
+from .orders.panel import OrdersPanel
 from .positions.columns import LIQ
 from .positions.panel import PositionsPanel
 from .price_sliders import PriceSliders
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         self.price_sliders = PriceSliders(b)
         self.margin_bars = MarginBars(b)
         self.positions = PositionsPanel(b)
+        self.orders = OrdersPanel(b, self.order_ticket.order_type.attached)
         self.event_log = EventLog(b)
         self.docks: dict[str, QDockWidget] = {}
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
@@ -163,6 +165,9 @@ class MainWindow(QMainWindow):
             [self.docks["positions"], self.docks["events"]], [700, 420], Qt.Orientation.Horizontal
         )
         self.resizeDocks([self.docks["positions"]], [240], Qt.Orientation.Vertical)
+        self._dock("orders", "Orders", self.orders, bottom)
+        self.tabifyDockWidget(self.docks["positions"], self.docks["orders"])  # a tab beside Positions
+        self.docks["positions"].raise_()
         self.resizeDocks([self.docks["ticket"]], [380], Qt.Orientation.Horizontal)
         self.resizeDocks(
             [self.docks["ticket"], self.docks["prices"], self.docks["margin"]],
@@ -294,6 +299,8 @@ class MainWindow(QMainWindow):
         self.loop.state_changed.connect(self._update_status)
         self.loop.state_changed.connect(self._save_speed)
         self.price_chart.style_changed.connect(self._save_style)
+        self.price_chart.order_lines.refused.connect(lambda sentence: self.notify(sentence, "warning"))
+        self.order_ticket.order_type.attached.said.connect(lambda sentence: self.notify(sentence, "warning"))
 
     # ================================================================== sessions (the controller's)
     def start_live(self) -> None:
@@ -383,6 +390,10 @@ class MainWindow(QMainWindow):
         for e in events:
             if isinstance(e, Rejected):
                 self.notify(self.bridge.describe(e), "warning")
+            elif isinstance(e, OrderCancelled) and e.reason in ("insufficient_available", "rejected"):
+                self.notify(self.bridge.describe(e), "warning")  # it triggered but could not fill
+            elif isinstance(e, OrderFilled) and e.liquidation_price is not None:
+                self.notify(self.bridge.describe(e))  # the stop that came before the liquidation
 
     def show_bar_positions(self, key: str) -> None:
         """A margin bar was clicked: select its position(s) in the table, highlight their lines."""

@@ -199,6 +199,9 @@ class MarginBars(QWidget):
 
     def _liquidated(self, e: Liquidated) -> None:
         key = CROSS if e.mode == "cross" else e.positions[0]
+        if set(e.gone) != set(e.positions) and key in self.bars:
+            self._flash(self.bars[key])  # a partial step: the position stays, smaller; so does its bar
+            return
         bar = self.bars.pop(key, None)
         if bar is None:  # opened and liquidated within one frame: still show that it happened
             bar = MarginBar(key, self.inner)
@@ -245,6 +248,15 @@ class MarginBars(QWidget):
         bar.animation = group
         bar.set_flash(1.0)
         group.start(QAbstractAnimation.DeletionPolicy.KeepWhenStopped)
+
+    def _flash(self, bar: MarginBar) -> None:
+        flash = QVariantAnimation(bar)
+        flash.setDuration(FLASH_MS)
+        flash.setStartValue(0.0)
+        flash.setKeyValueAt(0.5, 1.0)
+        flash.setEndValue(0.0)
+        flash.valueChanged.connect(bar.set_flash)
+        flash.start(QAbstractAnimation.DeletionPolicy.DeleteWhenStopped)
 
     def _gone(self, name: str) -> None:
         bar = self.leaving.pop(name, None)

@@ -1,7 +1,8 @@
 """The order ticket's preview: the same order in both margin modes side by side, for a long and for
 a short — initial margin, fee, and the estimated liquidation price with its distance from the
 mark, each the engine's answer on a copy of the account. Rejections are listed under it in the
-engine's words."""
+engine's words. For a Limit or Stop (``ticket_orders``) the margin and fee are those of the side
+that rests, as it would fill (maker for a limit), with what it reserves meanwhile."""
 
 from __future__ import annotations
 
@@ -11,17 +12,19 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from ..engine import Opened
+from ..engine import Opened, OrderFilled
 from ..engine.commands import Mode, Side
 from . import format as fmt
 from .bridge import Preview
 from .theme import theme
+from .ticket_orders import resting
 
 MODES: tuple[Mode, ...] = ("cross", "isolated")
 SIDES: tuple[Side, ...] = ("long", "short")
 ROWS = (
     ("margin", "Initial margin"),
     ("fee", "Fee (taker)"),
+    ("reserved", "Reserved while it rests"),
     ("liq_long", "Est. liq. price · long"),
     ("dist_long", "distance"),
     ("liq_short", "Est. liq. price · short"),
@@ -64,6 +67,7 @@ class TicketPreview(QWidget):
         self.reasons.setObjectName("ticketReasons")
         self.reasons.setWordWrap(True)
         self.reasons.hide()
+        self._show_reserved(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -79,9 +83,13 @@ class TicketPreview(QWidget):
         """Fill the table from ``previews`` (empty: nothing to preview, ``note`` says why)."""
         self.note.setText(note)
         reasons: dict[str, list[str]] = {}
+        rests = {k: resting(p) for k, p in previews.items()}
+        self._show_reserved(any(rests.values()))
+        liquidity = "taker"
         for mode in MODES:
-            for key in ("margin", "fee"):
+            for key in ("margin", "fee", "reserved"):
                 self.cells[(mode, key)].setText(fmt.DASH)
+            shown = next((s for s in SIDES if rests.get((mode, s))), None)  # the side that rests
             for side in SIDES:
                 liq, dist = self.cells[(mode, f"liq_{side}")], self.cells[(mode, f"dist_{side}")]
                 liq.setText(fmt.DASH)
@@ -97,9 +105,16 @@ class TicketPreview(QWidget):
                         liq.setToolTip(preview.rejected.message)
                         reasons.setdefault(preview.rejected.message, []).append(f"{mode} {side}")
                     continue
-                self.cells[(mode, "margin")].setText(fmt.money(opened.margin))
-                self.cells[(mode, "fee")].setText(fmt.money(opened.fee))
+                placed = rests.get((mode, side))
+                if shown in (None, side):
+                    self.cells[(mode, "margin")].setText(fmt.money(opened.margin))
+                    self.cells[(mode, "fee")].setText(fmt.money(opened.fee))
+                    fill = next((e for e in preview.events if isinstance(e, OrderFilled) and e.opens), None)
+                    liquidity = fill.liquidity if fill is not None else liquidity
+                if placed is not None:
+                    self.cells[(mode, "reserved")].setText(fmt.money(placed.reserved))
                 self._liquidation(liq, dist, preview.liquidation_price(opened.position), mark, tick)
+        self.row_names["fee"].setText(f"Fee ({liquidity})")
         if reasons:
             lines = []
             for message, where in reasons.items():
@@ -110,6 +125,12 @@ class TicketPreview(QWidget):
         else:
             self.reasons.clear()
             self.reasons.hide()
+
+    def _show_reserved(self, on: bool) -> None:
+        """The reservation row only while the ticket's order would rest."""
+        self.row_names["reserved"].setVisible(on)
+        for mode in MODES:
+            self.cells[(mode, "reserved")].setVisible(on)
 
     @staticmethod
     def _liquidation(liq: QLabel, dist: QLabel, value: Decimal | None, mark: Decimal, tick: Decimal) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ...engine import Instrument, PositionView
 from .. import format as fmt
 from . import delegates as d
+from . import exits
 from . import tooltips as tips
 
 RATIO_CONVENTION = tips.RATIO_CONVENTION
@@ -37,6 +39,9 @@ class Column:
     room: int = 0  # pixels the delegate draws beside the text (a switch, buttons)
     delegate: type[d.CellDelegate] = d.CellDelegate
     editable: bool = False
+    # A cell that shows the position's resting orders too (its TP and SL): text(p, inst, bridge),
+    # repainted whenever orders change rather than when the position's fields move.
+    with_orders: Callable[[PositionView, Instrument, Any], str] | None = None
 
 
 def _pnl_colour(p: PositionView) -> str | None:
@@ -178,6 +183,28 @@ COLUMNS: tuple[Column, ...] = (
         explain=tips.pnl,
     ),
     Column(
+        "exits",
+        "TP / SL",
+        "TP 123,456.70 · SL 123,456.70",
+        frozenset(),
+        lambda p, i: "",
+        header_tip="take-profit and stop-loss: resting orders that close the position; click to set or edit",
+        explain=exits.explain,
+        delegate=exits.ExitsDelegate,
+        with_orders=exits.text,
+    ),
+    Column(
+        "funding",
+        "Funding",
+        "-12,345.67",
+        frozenset({"funding"}),
+        exits.funding_text,
+        colour=exits.funding_colour,
+        numeric=True,
+        header_tip="funding since it opened, USDT: − paid, + received (settled every 8 h)",
+        explain=exits.funding_explain,
+    ),
+    Column(
         "close",
         "",
         "",
@@ -203,6 +230,8 @@ MARGIN = INDEX["margin"]
 RATIO = INDEX["ratio"]
 PNL = INDEX["pnl"]
 CLOSE = INDEX["close"]
+EXITS = INDEX["exits"]
+FUNDING = INDEX["funding"]
 
 
 def _field_columns() -> dict[str, tuple[int, ...]]:
