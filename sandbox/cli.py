@@ -292,7 +292,7 @@ def _shot(args: argparse.Namespace) -> int:
     from .ui.shot import ShotError, render_shot  # Qt only for this command
 
     try:
-        render_shot(args.file, args.output, args.at, args.size, args.symbol)
+        render_shot(args.file, args.output, args.at, args.size, args.symbol, args.panel)
     except ShotError as exc:
         raise BadInput(str(exc)) from None
     return 0
@@ -355,6 +355,9 @@ def _parser() -> argparse.ArgumentParser:
         "--size", type=_size, default=(1600, 1000), metavar="WxH", help="from 320x240 to 7680x4320"
     )
     shot.add_argument("--symbol", type=_symbol, help="for a market-data file: the instrument its prices are")
+    shot.add_argument(
+        "--panel", choices=("map", "twins"), help="render one panel instead: the hedge map or the twins"
+    )
     shot.set_defaults(run=_shot)
     add_odds_command(sub)
     return parser

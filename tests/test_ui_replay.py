@@ -86,7 +86,8 @@ def test_trade_from_here_branches_and_keeps_the_original(make_window, qtbot, ses
     qtbot.mouseClick(w.replay_bar.branch_button, Qt.MouseButton.LeftButton)
     branch = b.timeline
     assert branch is not original and branch.parent["index"] == original.index
-    assert branch.t == t and w.loop.at_end()
+    # issue 12: the branch keeps the recorded market (the rest of the recording plays on in it)
+    assert branch.t == t and not w.loop.at_end() and branch.end_t == original.end_t
     assert "⑂" in w.replay_bar.mode.text()
     b.submit(Price("ETHUSDT", D("2990")))
     assert len(original) > len(branch)  # the rest of the recording is still there

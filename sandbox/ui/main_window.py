@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QInputDialog,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -31,26 +33,35 @@ from PySide6.QtWidgets import (
 from ..engine import Liquidated, OrderCancelled, OrderFilled, Rejected
 from ..session.timeline import Timeline
 from .account_strip import AccountStrip
+from .branch_notice import BranchNotice
 from .bridge import SessionBridge
 from .charts.account_chart import AccountChart
+from .charts.ghost_lines import GhostLines
 from .charts.price_chart import PriceChart
+from .charts.twin_lines import TwinLines
 from .event_log import EventLog
 from .frame_loop import FrameLoop
+from .hedge_map.panel import HedgeMapPanel
 from .help_dialog import START_HINT, HelpDialog
+from .lessons.panel import LessonPanel
+from .lessons.picker import LessonPicker
 from .margin_bars import CROSS, MarginBars
 from .menus import Menus
 from .notices import Notices
+from .odds.panel import OddsPanel
 from .order_ticket import OrderTicket
 from .orders.panel import OrdersPanel
+from .positions.columns import LIQ
 from .positions.panel import PositionsPanel
 from .price_sliders import PriceSliders
 from .replay_bar import ReplayBar
 from .session_controller import SessionController, new_header
 from .theme import theme
+from .twins_panel import TwinsPanel
 
 ORG = "MarginSandbox"
 APP = "Margin Sandbox"
-SETTINGS_VERSION = 1  # bump when the dock layout changes so an old saved state is not restored
+SETTINGS_VERSION = 2  # bump when the dock layout changes so an old saved state is not restored
 FILE_FILTER = (
     "Sessions and market data (*.jsonl *.jsonl.gz *.json *.gz *.csv *.zip *.txt);;"
     "Sessions (*.jsonl *.jsonl.gz);;Market data (*.csv *.zip *.txt);;All files (*)"
@@ -59,6 +70,17 @@ FILE_FILTER = (
 
 def make_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG, "margin-sandbox")
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setObjectName(f"{widget.objectName()}Scroll")
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    # The dock's background shows through (the style sheet paints ``QDockWidget > QWidget``).
+    area.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }")
+    return area
 
 
 def default_recordings_dir() -> Path:
@@ -88,6 +110,7 @@ class MainWindow(QMainWindow):
         # window's size hints (and the offscreen platform warns about each).
         self.setMinimumSize(900, 600)
         self._build_widgets()
+        self._build_comparison_panels()
         self.notices = Notices(self.price_chart.plot)
         self.menus = Menus(self)
         self.status_session = QLabel(self)
@@ -160,6 +183,94 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.replay_bar)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bar)
         self._default_state = self.saveState(SETTINGS_VERSION)
+
+    def _build_comparison_panels(self) -> None:
+        """Issues 12 and 13: the twins panel (a tab beside the event log), the lesson, the odds
+        and the hedge map (tabs beside the order ticket), the branch notice above the charts,
+        and the twins' lines on both charts."""
+        b = self.bridge
+        self._lesson_picker: LessonPicker | None = None
+        self.branch_notice = BranchNotice(b, self.session)
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.branch_notice)
+        self.twin_lines = TwinLines(self.account_chart, b)
+        self.ghost_lines = GhostLines(self.price_chart, b)
+        self.twins_panel = TwinsPanel(b)
+        self.odds_panel = OddsPanel(b)
+        self.hedge_map_panel = HedgeMapPanel(b)
+        self.lesson_panel = LessonPanel(
+            b, self.loop, self.price_chart, self.open_path, self.show_twins, self.conceal_liquidation_prices
+        )
+        self._concealed: bool | None = None  # the table's liquidation column was hidden before
+        right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        # In scroll areas: on a small screen they scroll rather than push the charts away.
+        self._dock("twins", "Cross vs isolated", _scrolled(self.twins_panel), bottom)
+        self._dock("lesson", "Lesson", _scrolled(self.lesson_panel), right)
+        self._dock("odds", "Odds", self.odds_panel, right)
+        self._dock("map", "Hedge map", self.hedge_map_panel, right)
+        # Tabs beside the docks there already, never another column: the twins (wide and short)
+        # beside the event log, the rest (taller) beside the order ticket.
+        self.tabifyDockWidget(self.docks["events"], self.docks["twins"])
+        for key, panel in (
+            ("twins", self.twins_panel),
+            ("odds", self.odds_panel),
+            ("map", self.hedge_map_panel),
+        ):
+            self.docks[key].visibilityChanged.connect(panel.set_on_screen)
+        for key in ("lesson", "odds", "map"):
+            self.tabifyDockWidget(self.docks["ticket"], self.docks[key])
+        self.docks["twins"].raise_()
+        self.docks["ticket"].raise_()
+        self.resizeDocks(
+            [self.docks["positions"], self.docks["events"]], [700, 420], Qt.Orientation.Horizontal
+        )
+        # The ghost lines are on at first; the twins' equity lines (which rescale the account
+        # chart to a wiped-out twin) when asked for.
+        for box, overlay, key, default in (
+            (self.twins_panel.lines_box, self.twin_lines, "view/twin_lines", "false"),
+            (self.twins_panel.ghosts_box, self.ghost_lines, "view/ghost_lines", "true"),
+        ):
+            box.setChecked(str(self.settings.value(key, default)).lower() == "true")
+            overlay.set_shown(box.isChecked())
+            box.toggled.connect(overlay.set_shown)
+            box.toggled.connect(lambda on, k=key: self.settings.setValue(k, "true" if on else "false"))
+        self._default_state = self.saveState(SETTINGS_VERSION)
+
+    def show_twins(self) -> None:
+        """Bring the Cross vs isolated panel to the front."""
+        dock = self.docks["twins"]
+        dock.show()
+        dock.raise_()
+
+    def conceal_liquidation_prices(self, on: bool) -> None:
+        """While a lesson asks where a position dies, hide what would say it: the chart's position
+        lines (and their edge tags), the ghost lines, the table's liquidation column."""
+        self.price_chart.levels.setVisible(not on)
+        self.ghost_lines.item.setVisible(not on and self.ghost_lines.shown)
+        view = self.positions.view
+        if on and self._concealed is None:
+            self._concealed = view.isColumnHidden(LIQ)
+            view.setColumnHidden(LIQ, True)
+        elif not on and self._concealed is not None:
+            view.setColumnHidden(LIQ, self._concealed)
+            self._concealed = None
+
+    def show_lessons(self) -> None:
+        """Help ▸ Lessons: pick one of the bundled lessons."""
+        if self._lesson_picker is None:
+            self._lesson_picker = LessonPicker(self)
+            self._lesson_picker.chosen.connect(self.start_lesson)
+        self._lesson_picker.show()
+        if QGuiApplication.platformName() != "offscreen":
+            self._lesson_picker.raise_()
+
+    def start_lesson(self, lesson) -> bool:
+        dock = self.docks["lesson"]
+        dock.show()
+        dock.raise_()
+        return self.lesson_panel.start(lesson)
 
     def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
         dock = QDockWidget(title, self)
@@ -395,6 +506,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.loop.stop()
+        self.odds_panel.shutdown()
+        self.lesson_panel.player.stop()
         self.save_settings()
         self.session.close_recording()
         super().closeEvent(event)

@@ -54,6 +54,13 @@ class Menus:
             "Ctrl+B",
             "Trade from here: branch the recording at the play head",
         )
+        self.action(
+            s,
+            "&Back to the original",
+            session.back_to_original,
+            "Ctrl+Shift+B",
+            "Back to the original: leave a branch for the timeline it departed from",
+        )
         s.addSeparator()
         self.rules = self.choices(
             s,
@@ -112,6 +119,7 @@ class Menus:
 
         h = bar.addMenu("&Help")
         self.action(h, "&Help and shortcuts", w.show_help, "F1")
+        self.action(h, "&Lessons…", w.show_lessons)
 
     def action(
         self,

@@ -86,6 +86,7 @@ class OffsetMarket:
 class SessionController(QObject):
     notice = Signal(str, str)  # a sentence and its kind
     changed = Signal()
+    branched = Signal()  # a branch of the timeline is on screen now (a what-if, "trade from here")
 
     def __init__(
         self,
@@ -108,6 +109,10 @@ class SessionController(QObject):
         self.recorder: Recorder | None = None
         self.ask_symbol: AskSymbol = lambda question, symbols: None
         self._last_failure: str | None = None
+        # What-if branches: the name and path each original was shown with (for going back),
+        # and the departure last announced (a new one means the timeline branched in place).
+        self._origins: dict[int, tuple[str, str | None]] = {}
+        self._departure: object | None = None
         scenario = str(settings.value("market/scenario", "calm"))
         self.scenario = scenario if scenario in SCENARIOS else "calm"
         self._sync_timer = QTimer(self)
@@ -249,6 +254,8 @@ class SessionController(QObject):
     def _adopt(self, timeline: Timeline, name: str, path: str | None, record: bool) -> None:
         """Show another timeline: the current recording is closed (it is complete on disk)."""
         self.close_recording()
+        self._close_unreachable(timeline)
+        self._departure = timeline.departure
         self.source_name = name
         self.source_path = path
         self._last_failure = None
@@ -293,8 +300,20 @@ class SessionController(QObject):
                 self.say(f"The recording could not be written to disk ({exc})", "warning")
 
     def _on_submitted(self) -> None:
-        """The user traded: from now on this timeline is theirs, so it is recorded."""
-        self._start_recording(self.bridge.timeline)
+        """The user traded: from now on this timeline is theirs, so it is recorded. A command
+        before the end made the timeline a branch in place: the original keeps its recording
+        (open, for going back) and the branch gets its own."""
+        tl = self.bridge.timeline
+        if tl.departure is not None and tl.departure is not self._departure and tl.original is not None:
+            self._departure = tl.departure
+            self._origins[id(tl.original)] = (self.source_name, self.source_path)
+            self.source_name, self.source_path = f"{self.source_name} (what-if)", None
+            self.recorder = None  # the original's, if any: it stays open with the original
+            self._start_recording(tl)
+            self.changed.emit()
+            self.branched.emit()
+            return
+        self._start_recording(tl)
 
     # ------------------------------------------------------------------ new timelines from this one
     def reset_account(self) -> None:
@@ -308,18 +327,87 @@ class SessionController(QObject):
         self.say(f"Account reset to {fmt.money(Decimal(DEFAULT_BALANCE))} USDT at the current prices.")
 
     def branch_here(self) -> None:
+        """ "Trade from here": a branch at the play head that keeps the recorded market (the
+        recorded prices play on, your later recorded commands are left out); the original stays
+        as it is, recording included, for "back to the original"."""
         tl = self.bridge.timeline
         if tl.at_end:
             self.say("Already at the end: just trade.")
             return
         self.loop.set_playing(False)
-        branch = tl.branch()
-        origin = self.source_name if self.source_path else "the previous recording"
-        self._adopt(branch, f"{self.source_name} (branch)", None, record=True)
-        self.say(
-            f"Trading from {fmt.clock(branch.t / 1000)}: what followed stays in {origin}; "
-            f"this branch is recorded on its own."
-        )
+        self._show_branch(tl.branch(keep_market=True), f"{self.source_name} (branch)")
+
+    def _show_branch(self, branch: Timeline, name: str) -> None:
+        """Put a branch of the timeline on screen, recorded on its own; the timeline it came from
+        keeps its recording open (it is ``branch.original``: the user may go back to it)."""
+        original = branch.original
+        if original is not None and id(original) not in self._origins:
+            self._origins[id(original)] = (self.source_name, self.source_path)
+        if original is self.bridge.timeline:
+            self.recorder = None  # the original's, if any: it stays open with the original
+        else:
+            self.close_recording()  # a sibling branch's: complete on disk as it was
+        self.source_name, self.source_path = name, None
+        self._last_failure = None
+        self._departure = branch.departure
+        self.bridge.set_timeline(branch)
+        self._start_recording(branch)
+        self.changed.emit()
+        self.branched.emit()
+
+    def back_to_original(self) -> bool:
+        """Show the timeline this branch departed from, exactly as it was left there (play head,
+        positions, events, charts, its recording if it had one); the branch's recording is
+        closed, complete on disk."""
+        tl = self.bridge.timeline
+        original = tl.original
+        if original is None:
+            self.say("This is not a branch made here: there is no original to go back to.")
+            return False
+        self.loop.set_playing(False)
+        name, path = self._origins.pop(id(original), (self.source_name, None))
+        self._adopt(original, name, path, record=False)
+        self.recorder = original.recorder  # still open if it had one (left so on branching)
+        self.changed.emit()
+        self.say(f"Back to the original at {fmt.clock(original.t / 1000)}; the branch's recording is kept.")
+        return True
+
+    def redo_branch(self, keep_commands: bool) -> bool:
+        """The branch on screen made again from its original with (or without) the later
+        recorded commands re-applied as recorded, at the same moment."""
+        tl = self.bridge.timeline
+        d, original = tl.departure, tl.original
+        if d is None or original is None or not d.market_kept:
+            return False
+        self.loop.set_playing(False)
+        if d.command is None:
+            branch = original.branch(keep_market=True, keep_commands=keep_commands)
+        else:
+            branch = original.what_if(d.command, d.t, keep_commands=keep_commands)
+        if tl.t > branch.t:
+            branch.seek(tl.t)
+        self._show_branch(branch, self.source_name)
+        return True
+
+    def _close_unreachable(self, timeline: Timeline) -> None:
+        """Close the recordings of the originals behind the timeline on screen that ``timeline``
+        cannot go back to (they were kept open only for going back)."""
+        keep = set()
+        t: Timeline | None = timeline
+        while t is not None:
+            keep.add(id(t))
+            t = t.original
+        t = self.bridge.timeline.original
+        while t is not None:
+            if id(t) not in keep:
+                self._origins.pop(id(t), None)
+                recorder = t.recorder
+                if recorder is not None:
+                    try:
+                        recorder.close()
+                    except OSError as exc:
+                        self.say(f"The recording {recorder.path} could not be closed ({exc})", "warning")
+            t = t.original
 
     def _replayed(self, header: SessionHeader, what: str) -> Timeline | None:
         """The current inputs under ``header``, at the same moment (None, and a sentence, if the

@@ -1,5 +1,6 @@
-"""``margin-sandbox shot FILE -o PNG [--at MS] [--size WxH] [--symbol S]``: the window at one
-moment of a file, rendered offscreen to a PNG (for docs, bug reports and CI artefacts). Needs no
+"""``margin-sandbox shot FILE -o PNG [--at MS] [--size WxH] [--symbol S] [--panel map|twins]``: the
+window (or one panel of it: the hedge map, the twins) at one moment of a file, rendered
+offscreen to a PNG (for docs, bug reports and CI artefacts). Needs no
 display and never asks anything: a market-data file whose instrument cannot be told is an error
 naming ``--symbol``, not a dialog nobody can answer.
 
@@ -18,6 +19,7 @@ from types import TracebackType
 from ..session.outputs import OutputError, atomic_file, output_problem
 
 MIN_SIZE, MAX_SIZE = (320, 240), (7680, 4320)
+PANELS = ("map", "twins")  # --panel: the hedge map, the Cross vs isolated panel
 
 
 class ShotError(ValueError):
@@ -30,8 +32,11 @@ def render_shot(
     at_ms: int | None = None,
     size: tuple[int, int] = (1600, 1000),
     symbol: str | None = None,
+    panel: str | None = None,
 ) -> None:
     width, height = size
+    if panel is not None and panel not in PANELS:
+        raise ShotError(f"--panel {panel!r} is not one of {', '.join(PANELS)}")
     if not (MIN_SIZE[0] <= width <= MAX_SIZE[0] and MIN_SIZE[1] <= height <= MAX_SIZE[1]):
         raise ShotError(
             f"--size {width}x{height} is outside {MIN_SIZE[0]}x{MIN_SIZE[1]} … {MAX_SIZE[0]}x{MAX_SIZE[1]}"
@@ -39,7 +44,7 @@ def render_shot(
     problem = output_problem(out_png, file)
     if problem:
         raise ShotError(f"{out_png}: {problem}")
-    png = _render(file, at_ms, width, height, symbol)
+    png = _render(file, at_ms, width, height, symbol, panel)
     try:
         with atomic_file(out_png, binary=True) as out:
             out.write(png)
@@ -47,7 +52,9 @@ def render_shot(
         raise ShotError(str(exc)) from None
 
 
-def _render(file: str, at_ms: int | None, width: int, height: int, symbol: str | None) -> bytes:
+def _render(
+    file: str, at_ms: int | None, width: int, height: int, symbol: str | None, panel: str | None = None
+) -> bytes:
     """The PNG; an exception raised while Qt draws (reported to ``sys.excepthook``, not raised)
     becomes a ShotError rather than a traceback beside a picture of a broken window."""
     failures: list[BaseException] = []
@@ -57,7 +64,7 @@ def _render(file: str, at_ms: int | None, width: int, height: int, symbol: str |
 
     previous, sys.excepthook = sys.excepthook, keep
     try:
-        png = _draw(file, at_ms, width, height, symbol)
+        png = _draw(file, at_ms, width, height, symbol, panel)
     finally:
         sys.excepthook = previous
     if failures:
@@ -66,7 +73,9 @@ def _render(file: str, at_ms: int | None, width: int, height: int, symbol: str |
     return png
 
 
-def _draw(file: str, at_ms: int | None, width: int, height: int, symbol: str | None) -> bytes:
+def _draw(
+    file: str, at_ms: int | None, width: int, height: int, symbol: str | None, panel: str | None
+) -> bytes:
     from ..app import application
 
     app = application()
@@ -93,7 +102,7 @@ def _draw(file: str, at_ms: int | None, width: int, height: int, symbol: str | N
             window.show_moment()
             for _ in range(3):
                 app.processEvents()
-            image = window.grab()
+            image = window.grab() if panel is None else _panel_image(window, file, panel, width, height)
             if image.width() != width or image.height() != height:
                 image = image.scaled(width, height)
             data = QByteArray()
@@ -108,3 +117,34 @@ def _draw(file: str, at_ms: int | None, width: int, height: int, symbol: str | N
             window.close()
             window.deleteLater()
             app.processEvents()
+
+
+def _panel_image(window, file: str, panel: str, width: int, height: int):
+    """One panel on its own, at the window's moment and the size asked for (a hedge map needs
+    positions on two symbols then: else a ShotError says so)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from ..session.twins import clock
+    from .hedge_map.panel import HedgeMapPanel
+    from .theme import theme
+    from .twins_panel import TwinsPanel
+
+    widget = HedgeMapPanel(window.bridge) if panel == "map" else TwinsPanel(window.bridge)
+    # On its own, not in a dock: it paints the window's background itself.
+    widget.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+    widget.setStyleSheet(f"#{widget.objectName()} {{ background: {theme.palette.bg}; }}")
+    try:
+        widget.resize(width, height)
+        widget.show()
+        widget.refresh()
+        if isinstance(widget, HedgeMapPanel) and widget.map is None:
+            raise ShotError(
+                f"{file}: no hedge map at {clock(window.bridge.now())}: it needs open positions on two symbols"
+            )
+        for _ in range(3):
+            QApplication.processEvents()
+        return widget.grab()
+    finally:
+        widget.close()
+        widget.deleteLater()

@@ -9,6 +9,8 @@ The x axis is linked to the price chart, so both show the same moment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -35,6 +37,9 @@ class AccountChart(QWidget):
         super().__init__(parent)
         self.bridge = bridge
         self.buf = GrowBuffer(5)
+        # Overlays drawn on this chart (the twins' equity) that the y axis should include:
+        # each gives its (lowest, highest) value between two times in seconds, or None.
+        self.extra_ranges: list[Callable[[float, float], tuple[float, float] | None]] = []
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -114,6 +119,10 @@ class AccountChart(QWidget):
         money = [buf.col(col)[i0:i1] for col in (1, 2, 4)]
         lo = min(float(seg.min()) for seg in money)
         hi = max(float(seg.max()) for seg in money)
+        for extent in self.extra_ranges:
+            extra = extent(x0, x1)
+            if extra is not None:
+                lo, hi = min(lo, extra[0]), max(hi, extra[1])
         maint = buf.col(3)[i0:i1]
         mm_lo, mm_hi = float(maint.min()), float(maint.max())
         if mm_hi >= lo - max(hi - lo, abs(hi) * 0.05):
@@ -122,6 +131,10 @@ class AccountChart(QWidget):
         pad = span * 0.08 if span > 0 else max(abs(hi) * 0.02, 1.0)
         self.view_box.setYRange(lo - pad, hi + pad, padding=0, update=True)
         self.view_box.updateMatrix()  # now rather than inside paintEvent (see PriceChart._set_range)
+
+    def refresh_range(self) -> None:
+        """Fit the y axis again (an overlay was switched on or off)."""
+        self._fit_y()
 
     def _account_changed(self, fields: frozenset[str]) -> None:
         if fields & LEGEND_FIELDS:
