@@ -36,6 +36,9 @@ from .theme import theme
 TIME, SENTENCE = range(2)
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
 # The CSV: when, what, which position(s), and the event's main numbers (empty where it has none).
+# ``insurance_fund_change``: what the event moved into (+) or out of (−) the insurance fund.
+# ``shortfall``: USDT that was missing — what a rejected command lacked, or what a liquidated
+# wallet could not cover and the insurance fund paid.
 CSV_COLUMNS = (
     "t_ms",
     "time",
@@ -55,10 +58,12 @@ CSV_COLUMNS = (
     "isolated_wallet",
     "wallet_before",
     "wallet_after",
-    "insurance_fund",
+    "insurance_fund_change",
     "code",
     "shortfall",
 )
+# CSV columns whose value is an event field of another name.
+_FIELD_OF = {"insurance_fund_change": "insurance_fund"}
 
 
 def positions_of(event: Event) -> str:
@@ -75,8 +80,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def shortfall(event: Event) -> Decimal | None:
+    """What was missing: a rejection's shortfall, or what a liquidation's wallet could not cover.
+    A liquidation that leaves a wallet short pays no fee and leaves nothing, so the fund's
+    movement is then exactly minus what it paid (``Liquidated.insurance_fund``)."""
+    if isinstance(event, Liquidated):
+        return max(-event.insurance_fund, Decimal(0))
+    return getattr(event, "shortfall", None)
+
+
 def csv_row(event: Event, sentence: str) -> list[str]:
     d = event.to_dict()
+    d["shortfall"] = shortfall(event)
     return [
         str(event.t),
         fmt.clock(event.t / 1000, with_ms=True),
@@ -86,7 +101,7 @@ def csv_row(event: Event, sentence: str) -> list[str]:
         _cell(d.get("side")),
         _cell(d.get("mode")),
         sentence,
-        *(_cell(d.get(k)) for k in CSV_COLUMNS[8:]),
+        *(_cell(d.get(_FIELD_OF.get(k, k))) for k in CSV_COLUMNS[8:]),
     ]
 
 

@@ -12,7 +12,7 @@ import math
 from datetime import UTC, datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
-from ..engine import PositionView, text
+from ..engine import PositionView, Rejected, text
 
 DASH = "—"
 MINUS = "−"  # the typographic minus, for signed distances (money keeps the plain hyphen)
@@ -139,3 +139,22 @@ def clock(seconds: float, with_ms: bool = False) -> str:
     if with_ms:
         out += f".{d.microsecond // 1000:03d}"
     return out + " UTC"
+
+
+# -- what a rejected command was, in words (the event names the command by its file-format type)
+_TRIED = {
+    "open": "Order",
+    "close": "Close of {position}",
+    "set_mode": "Margin mode switch of {position}",
+    "adjust_margin": "Margin change of {position}",
+    "set_leverage": "Leverage change of {position}",
+    "deposit": "Deposit",
+    "withdraw": "Withdrawal",
+    "price": "Price",
+}
+
+
+def rejection(event: Rejected) -> str:
+    """``Margin mode switch of p1 rejected: …`` (never "rejected set_mode: …")."""
+    tried = _TRIED.get(event.command, "Command").format(position=event.position or "a position")
+    return f"{tried} rejected: {event.message}"

@@ -1,6 +1,7 @@
-"""Margin bars: the cross pool and every isolated position as a bar that fills as its margin ratio
-(maintenance margin ÷ margin balance) rises to 100 %, over green / amber / red bands that change at
-50 % and 80 %, labelled with the margin balance and the maintenance margin.
+"""Margin bars: the cross pool and every isolated position as a bar that fills with the share of
+its margin buffer already used (``engine.buffer``: 0 % at entry, 100 % at the liquidation price),
+over green / amber / red bands that change at 50 % and 80 %, labelled with the exchange's margin
+ratio, the margin balance and the maintenance margin.
 
 When a liquidation takes a bar's position(s) the bar turns into what happened ("lost its 300.00
 USDT margin"), flashes, then folds away: the moment a learner should not miss. The animation runs
@@ -24,9 +25,10 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..engine import Liquidated, PositionView
+from ..engine.buffer import isolated_buffer, pool_buffer
 from . import format as fmt
 from .bridge import SessionBridge
-from .margin_bar import BAR_HEIGHT, MarginBar
+from .margin_bar import BAR_HEIGHT, BUFFER_CONVENTION, MarginBar
 from .positions.tooltips import RATIO_CONVENTION
 from .theme import theme
 
@@ -61,11 +63,11 @@ class MarginBars(QWidget):
         self.bars: dict[str, MarginBar] = {}
         self.leaving: dict[str, MarginBar] = {}
         self._order: list[str] = []
-        self.hint = QLabel("Margin ratio = maintenance ÷ margin balance; 100 % liquidates.", self)
+        self.hint = QLabel("Bars: margin buffer used, 0 % at entry, 100 % at liquidation.", self)
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)
         self.hint.setToolTip(
-            f"{RATIO_CONVENTION}.\nCross: one bar for the pool that every cross position "
+            f"{BUFFER_CONVENTION}.\nThe number under it: {RATIO_CONVENTION}.\nCross: one bar for the pool that every cross position "
             f"shares. Isolated: one bar per position, backed only by its own wallet."
         )
         self.empty = QLabel("No open positions.", self)
@@ -144,6 +146,7 @@ class MarginBars(QWidget):
 
         self._bar(CROSS).set_values(
             f"Cross pool · {n} position{'s' if n != 1 else ''}",
+            pool_buffer(v),
             v.cross_margin_ratio,
             v.cross_margin_balance,
             v.cross_maintenance_margin,
@@ -160,6 +163,7 @@ class MarginBars(QWidget):
 
         self._bar(p.id).set_values(
             f"{p.id} {p.symbol} {p.side} {p.leverage}× isolated",
+            isolated_buffer(p),
             p.margin_ratio,
             p.margin_balance,
             p.maintenance_margin,

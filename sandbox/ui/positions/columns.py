@@ -161,10 +161,8 @@ COLUMNS: tuple[Column, ...] = (
         frozenset({"margin_ratio"}),
         lambda p, i: fmt.pct(p.margin_ratio),
         numeric=True,
-        header_tip=RATIO_CONVENTION,
+        header_tip=RATIO_CONVENTION + " (the Margin panel's bars show the share of the buffer used)",
         explain=tips.ratio,
-        room=30,
-        delegate=d.RatioBarDelegate,
     ),
     Column(
         "pnl",
