@@ -46,10 +46,12 @@ from .price_sliders import PriceSliders
 from .replay_bar import ReplayBar
 from .session_controller import SessionController, new_header
 from .theme import theme
+from .widgets import VerticalScroll
 
 ORG = "MarginSandbox"
 APP = "Margin Sandbox"
-SETTINGS_VERSION = 1  # bump when the dock layout changes so an old saved state is not restored
+SETTINGS_VERSION = 2  # bump when the dock layout changes so an old saved state is not restored
+DEFAULT_SIZE = (1600, 1000)  # the first window, when the screen has room for it
 FILE_FILTER = (
     "Sessions and market data (*.jsonl *.jsonl.gz *.json *.gz *.csv *.zip *.txt);;"
     "Sessions (*.jsonl *.jsonl.gz);;Market data (*.csv *.zip *.txt);;All files (*)"
@@ -130,20 +132,23 @@ class MainWindow(QMainWindow):
         self.event_log = EventLog(b)
         self.docks: dict[str, QDockWidget] = {}
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        # The ticket keeps its whole height (its buttons in view); the panels below it scroll inside
+        # when the screen is short (a 768-pixel laptop): a panel with too little room shows a
+        # scroll bar, never squashed buttons or only its title.
         self._dock("ticket", "Order ticket", self.order_ticket, right)
-        self._dock("prices", "Prices", self.price_sliders, right)
+        self._dock("prices", "Prices", VerticalScroll(self.price_sliders), right)
         self._dock("margin", "Margin", self.margin_bars, right)
+        # Positions and the event log share the bottom as tabs, as an exchange's positions and
+        # trade history do: the table gets the whole width, so its key columns fit at 1366 pixels.
         self._dock("positions", "Positions", self.positions, bottom)
         self._dock("events", "Events", self.event_log, bottom)
-        self.splitDockWidget(self.docks["positions"], self.docks["events"], Qt.Orientation.Horizontal)
-        self.resizeDocks(
-            [self.docks["positions"], self.docks["events"]], [700, 420], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([self.docks["positions"]], [240], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["ticket"]], [380], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.docks["positions"], self.docks["events"])
+        self.docks["positions"].raise_()
+        self.resizeDocks([self.docks["positions"]], [230], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["ticket"]], [390], Qt.Orientation.Horizontal)
         self.resizeDocks(
             [self.docks["ticket"], self.docks["prices"], self.docks["margin"]],
-            [300, 260, 260],
+            [340, 190, 260],
             Qt.Orientation.Vertical,
         )
 
@@ -155,6 +160,24 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.replay_bar)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bar)
         self._default_state = self.saveState(SETTINGS_VERSION)
+
+    def fit_to_screen(self) -> None:
+        """Keep the window within the screen's available area (a layout saved on a larger monitor,
+        or the first window on a laptop), centred when it had to shrink."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w = max(frame.width() - self.width(), 0)
+        extra_h = max(frame.height() - self.height(), 0)
+        width = min(self.width(), area.width() - extra_w)
+        height = min(self.height(), area.height() - extra_h)
+        if (width, height) != (self.width(), self.height()) or not area.contains(frame):
+            self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+            frame = self.frameGeometry()
+            frame.moveCenter(area.center())
+            self.move(max(frame.left(), area.left()), max(frame.top(), area.top()))
 
     def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
         dock = QDockWidget(title, self)
@@ -351,7 +374,8 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1600, 1000)
+            self.resize(*DEFAULT_SIZE)
+        self.fit_to_screen()
         state = s.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state, SETTINGS_VERSION)

@@ -31,6 +31,7 @@ from .bridge import SessionBridge
 from .margin_bar import BAR_HEIGHT, BUFFER_CONVENTION, MarginBar
 from .positions.tooltips import RATIO_CONVENTION
 from .theme import theme
+from .widgets import FixedLines
 
 FLASH_MS = 300  # one flash (up and down)
 FLASHES = 3
@@ -63,9 +64,9 @@ class MarginBars(QWidget):
         self.bars: dict[str, MarginBar] = {}
         self.leaving: dict[str, MarginBar] = {}
         self._order: list[str] = []
-        self.hint = QLabel("Bars: margin buffer used, 0 % at entry, 100 % at liquidation.", self)
+        self.hint = FixedLines(1, self)
+        self.hint.setText("Bars: margin buffer used, 0 % at entry, 100 % at liquidation")
         self.hint.setObjectName("hint")
-        self.hint.setWordWrap(True)
         self.hint.setToolTip(
             f"{BUFFER_CONVENTION}.\nThe number under it: {RATIO_CONVENTION}.\nCross: one bar for the pool that every cross position "
             f"shares. Isolated: one bar per position, backed only by its own wallet."
@@ -101,7 +102,7 @@ class MarginBars(QWidget):
         self.refresh()
 
     def _restyle(self, *_: object) -> None:
-        self.hint.setStyleSheet(f"color: {theme.palette.muted};")
+        self.hint.setStyleSheet(f"color: {theme.palette.muted}; font-size: 8pt;")
         self.empty.setStyleSheet(f"color: {theme.palette.muted};")
         for bar in (*self.bars.values(), *self.leaving.values()):
             bar.update()

@@ -114,7 +114,7 @@ class PriceRow:
         self.price.setToolTip("type a mark price and press Enter")
         self.price.setMinimumWidth(96)
         self.price.returnPressed.connect(self._typed)
-        grid.addWidget(self.price, row * 2, 1, 1, 3)
+        grid.addWidget(self.price, row * 2, 1, 1, 2)
         self.resume = QToolButton(parent)
         self.resume.setObjectName(f"resume_{symbol}")
         self.resume.setText("▶ resume")
@@ -124,7 +124,7 @@ class PriceRow:
         keep.setRetainSizeWhenHidden(True)  # showing it must not re-lay the row under the cursor
         self.resume.setSizePolicy(keep)
         self.resume.hide()
-        grid.addWidget(self.resume, row * 2, 4, 1, 2)
+        grid.addWidget(self.resume, row * 2, 3, 1, 2)
 
         self.buttons: list[QToolButton] = []
         self.slider = PriceSlider(parent)
@@ -134,7 +134,7 @@ class PriceRow:
         self.slider.setPageStep(STEPS // 50)
         self.slider.setTracking(True)
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.slider.setMinimumWidth(120)
+        self.slider.setMinimumWidth(90)
         self.slider.setToolTip(f"drag to move the {symbol} mark price")
         self.slider.sliderPressed.connect(self._pressed)
         self.slider.sliderReleased.connect(self._released)
@@ -144,6 +144,7 @@ class PriceRow:
             b = QToolButton(parent)
             b.setText(text)
             b.setObjectName(f"jump_{symbol}_{text}")
+            b.setProperty("jump", True)  # compact (the style sheets): four of them and a slider in a row
             b.setToolTip(f"move the {symbol} mark {text}")
             b.clicked.connect(lambda _=False, c=change: self.jump(c))
             self.buttons.append(b)
@@ -236,6 +237,7 @@ class PriceSliders(QWidget):
 
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setObjectName("priceSliders")
         self.bridge = bridge
         self.rows: dict[str, PriceRow] = {}
         outer = QVBoxLayout(self)

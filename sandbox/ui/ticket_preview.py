@@ -1,7 +1,7 @@
 """The order ticket's preview: the same order in both margin modes side by side, for a long and for
 a short — initial margin, fee, and the estimated liquidation price with its distance from the
-mark, each the engine's answer on a copy of the account. Rejections are listed under it in the
-engine's words."""
+mark, each the engine's answer on a copy of the account. Why an order would be rejected is
+``reasons`` (the ticket shows it in its message line, so the table never changes height)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,27 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ..engine import Opened
+from ..engine.text import NONE_WITHIN_REACH
 from ..engine.commands import Mode, Side
 from . import format as fmt
 from .bridge import Preview
 from .theme import theme
+from .widgets import FixedLines
 
 MODES: tuple[Mode, ...] = ("cross", "isolated")
 SIDES: tuple[Side, ...] = ("long", "short")
 ROWS = (
     ("margin", "Initial margin"),
     ("fee", "Fee (taker)"),
-    ("liq_long", "Est. liq. price · long"),
-    ("dist_long", "distance"),
-    ("liq_short", "Est. liq. price · short"),
-    ("dist_short", "distance"),
+    ("liq_long", "Liq. · long"),
+    ("liq_short", "Liq. · short"),
 )
+# Each liquidation cell has its distance from the mark beside it, in small type.
+DISTANCE = {"liq_long": "dist_long", "liq_short": "dist_short"}
 ENGINE_QUANTUM = Decimal("0.00000001")
 
 
@@ -34,44 +37,56 @@ class TicketPreview(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.chosen: Mode = "isolated"
-        self.note = QLabel("Preview: the engine's numbers for this order", self)
+        self.note = FixedLines(1, self)
+        self.note.setText("Preview: the engine's numbers for this order")
         self.heads: dict[str, QLabel] = {}
         self.cells: dict[tuple[str, str], QLabel] = {}
         self.row_names: dict[str, QLabel] = {}
+        self.reasons = ""  # why the order would be rejected, one line per reason ("" if it would not)
+        # Every column is as wide as the widest thing it can show, whatever it shows now: the
+        # ticket's width (so the dock's) never changes while prices move under a dragged slider.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        widest = QFontMetrics(bold).horizontalAdvance(NONE_WITHIN_REACH) + 4
         table = QGridLayout()
-        table.setHorizontalSpacing(14)
+        table.setHorizontalSpacing(10)
         table.setVerticalSpacing(3)
-        for col, mode in enumerate(MODES, start=1):
+        for i, mode in enumerate(MODES, start=1):
             head = QLabel(mode.capitalize(), self)
             head.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.addWidget(head, 0, col)
+            head.setMinimumWidth(widest)
+            table.addWidget(head, 0, i)
             self.heads[mode] = head
         for row, (key, label) in enumerate(ROWS, start=1):
             name = QLabel(label, self)
-            if key.startswith("dist"):
-                name.setIndent(10)
+            if key.startswith("liq"):
+                name.setToolTip("the estimated liquidation price, and how far it is from the mark")
             table.addWidget(name, row, 0)
             self.row_names[key] = name
-            for col, mode in enumerate(MODES, start=1):
-                cell = QLabel(fmt.DASH, self)
-                cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                cell.setObjectName(f"preview_{mode}_{key}")
-                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                table.addWidget(cell, row, col)
-                self.cells[(mode, key)] = cell
+            for i, mode in enumerate(MODES, start=1):
+                cell = self._cell(mode, key)
+                cell.setMinimumWidth(widest)
+                table.addWidget(cell, row, i)
+                if key in DISTANCE:  # in the same cell, right of the price (which makes room for it)
+                    dist = self._cell(mode, DISTANCE[key])
+                    dist.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+                    table.addWidget(dist, row, i, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         table.setColumnStretch(0, 1)
-        self.reasons = QLabel(self)
-        self.reasons.setObjectName("ticketReasons")
-        self.reasons.setWordWrap(True)
-        self.reasons.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         layout.addWidget(self.note)
         layout.addLayout(table)
-        layout.addWidget(self.reasons)
         theme.changed.connect(self.restyle)
         self.restyle()
+
+    def _cell(self, mode: Mode, key: str) -> QLabel:
+        cell = QLabel(fmt.DASH if not key.startswith("dist") else "", self)
+        cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        cell.setObjectName(f"preview_{mode}_{key}")
+        cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cells[(mode, key)] = cell
+        return cell
 
     def show_previews(
         self, note: str, previews: Mapping[tuple[Mode, Side], Preview], mark: Decimal | None, tick: Decimal
@@ -86,6 +101,7 @@ class TicketPreview(QWidget):
                 liq, dist = self.cells[(mode, f"liq_{side}")], self.cells[(mode, f"dist_{side}")]
                 liq.setText(fmt.DASH)
                 dist.setText("")
+                liq.setContentsMargins(0, 0, 0, 0)
                 liq.setToolTip("")
                 preview = previews.get((mode, side))
                 if preview is None or mark is None:
@@ -100,16 +116,11 @@ class TicketPreview(QWidget):
                 self.cells[(mode, "margin")].setText(fmt.money(opened.margin))
                 self.cells[(mode, "fee")].setText(fmt.money(opened.fee))
                 self._liquidation(liq, dist, preview.liquidation_price(opened.position), mark, tick)
-        if reasons:
-            lines = []
-            for message, where in reasons.items():
-                label = "every mode and side" if len(where) == 4 else ", ".join(where)
-                lines.append(f"{label}: {message}")
-            self.reasons.setText("\n".join(lines))
-            self.reasons.show()
-        else:
-            self.reasons.clear()
-            self.reasons.hide()
+        lines = []
+        for message, where in reasons.items():
+            label = "every mode and side" if len(where) == 4 else ", ".join(where)
+            lines.append(f"{label}: {message}")
+        self.reasons = "\n".join(lines)
 
     @staticmethod
     def _liquidation(liq: QLabel, dist: QLabel, value: Decimal | None, mark: Decimal, tick: Decimal) -> None:
@@ -120,6 +131,7 @@ class TicketPreview(QWidget):
             liq.setToolTip("no liquidation price: no mark of this symbol liquidates it")
         elif fmt.within_reach(value, mark, tick):
             dist.setText(fmt.distance(at, mark))
+            liq.setContentsMargins(0, 0, dist.fontMetrics().horizontalAdvance(dist.text()) + 5, 0)
             liq.setToolTip(
                 f"engine value {fmt.price(value, ENGINE_QUANTUM)}, shown on the {fmt.decimal(tick)} tick; "
                 f"{dist.text()} from the mark"
@@ -136,16 +148,14 @@ class TicketPreview(QWidget):
         palette = theme.palette
         muted = f"color: {palette.muted};"
         self.note.setStyleSheet(muted + " font-size: 8pt;")
-        self.reasons.setStyleSheet(f"color: {palette.down};")
-        for key, name in self.row_names.items():
-            name.setStyleSheet(muted + (" font-size: 8pt;" if key.startswith("dist") else ""))
+        for name in self.row_names.values():
+            name.setStyleSheet(muted)
         for mode, head in self.heads.items():
             colour = getattr(palette, mode)
             chosen = mode == self.chosen
             head.setText(f"● {mode.capitalize()}" if chosen else mode.capitalize())
             head.setStyleSheet(f"color: {colour};" + (" font-weight: bold;" if chosen else ""))
             for key, _label in ROWS:
-                if key.startswith("dist"):
-                    self.cells[(mode, key)].setStyleSheet(muted + " font-size: 8pt;")
-                else:
-                    self.cells[(mode, key)].setStyleSheet("font-weight: bold;" if chosen else "")
+                self.cells[(mode, key)].setStyleSheet("font-weight: bold;" if chosen else "")
+                if key in DISTANCE:
+                    self.cells[(mode, DISTANCE[key])].setStyleSheet(muted + " font-size: 8pt;")

@@ -3,7 +3,12 @@
 A column says everything about itself in one place: its title, how a cell reads and what colour
 it is, which ``PositionView`` fields it shows (a change of one repaints only those cells), its
 header tooltip and how its number was computed (the cell tooltip), how wide it needs to be, and
-which delegate paints it (a switch, buttons, a bar). Adding a column is adding one entry here.
+which delegate paints it (a switch or buttons), and how soon it makes way when the panel is
+narrow (``priority``). Adding a column is adding one entry here.
+
+What a trader must see at any width (symbol, side, mode, liquidation price, margin, margin ratio
+and Close) has priority 0 and is never hidden; the others go in descending priority (notional
+first, uPnL last) while the panel is too narrow for them, and come back as it widens.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class Column:
     room: int = 0  # pixels the delegate draws beside the text (a switch, buttons)
     delegate: type[d.CellDelegate] = d.CellDelegate
     editable: bool = False
+    priority: int = 0  # 0: always shown; a narrow panel hides the highest numbers first
 
 
 def _pnl_colour(p: PositionView) -> str | None:
@@ -86,6 +92,7 @@ COLUMNS: tuple[Column, ...] = (
         explain=tips.leverage,
         delegate=d.LeverageDelegate,
         editable=True,
+        priority=2,
     ),
     Column(
         "size",
@@ -96,6 +103,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="quantity in the coin",
         explain=tips.size,
+        priority=3,
     ),
     Column(
         "notional",
@@ -106,6 +114,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="size × mark price, in USDT",
         explain=tips.notional,
+        priority=6,
     ),
     Column(
         "entry",
@@ -116,6 +125,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="average entry price, USDT",
         explain=tips.entry,
+        priority=4,
     ),
     Column(
         "mark",
@@ -126,6 +136,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="mark price, USDT",
         explain=tips.mark,
+        priority=5,
     ),
     Column(
         "liq",
@@ -174,6 +185,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="unrealised PnL at the mark in USDT (ROE: uPnL ÷ initial margin at entry)",
         explain=tips.pnl,
+        priority=1,
     ),
     Column(
         "close",
