@@ -120,7 +120,7 @@ def test_at_1366_by_768_every_panel_and_the_key_columns_are_in_view(make_window,
         col = next(i for i, c in enumerate(COLUMNS) if c.key == key)
         assert not view.isColumnHidden(col), key
         left = header.sectionViewportPosition(col)
-        assert 0 <= left and left + header.sectionSize(col) <= view.viewport().width(), key
+        assert left >= 0 and left + header.sectionSize(col) <= view.viewport().width(), key
     assert view.horizontalScrollBar().maximum() == 0  # nothing behind a scroll bar
     # the event log is the other tab: raised, it is in view too
     w.docks["events"].raise_()

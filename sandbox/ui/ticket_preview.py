@@ -13,8 +13,8 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ..engine import Opened
-from ..engine.text import NONE_WITHIN_REACH
 from ..engine.commands import Mode, Side
+from ..engine.text import NONE_WITHIN_REACH
 from . import format as fmt
 from .bridge import Preview
 from .theme import theme
