@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Save recording as",
-            str(Path(self.session.folder()) / f"{name}.jsonl"),
+            str(Path(self.session.folder(saving=True)) / f"{name}.jsonl"),
             "Sessions (*.jsonl *.jsonl.gz)",
         )
         if path:
@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export events", str(Path(self.session.folder()) / "events.csv"), "CSV (*.csv)"
+            self, "Export events", str(Path(self.session.folder(saving=True)) / "events.csv"), "CSV (*.csv)"
         )
         if not path:
             return
@@ -306,7 +306,8 @@ class MainWindow(QMainWindow):
         header = self.bridge.timeline.header
         live = self.session.source_path is None and self.loop.has_market
         where = "live simulated market" if live else self.session.source_name
-        self.setWindowTitle(f"Margin Sandbox — {where} — {header.profile}, {header.rules} rules")
+        # The application's name last, once: Qt appends it to a title that does not end with it.
+        self.setWindowTitle(f"{where} — {header.profile}, {header.rules} rules — {APP}")
         Menus.check(self.menus.profiles, header.profile)
         Menus.check(self.menus.rules, header.rules)
         self._update_status()
@@ -354,7 +355,14 @@ class MainWindow(QMainWindow):
             self._help.raise_()
 
     def show_start_hint(self) -> None:
-        self.notices.show(START_HINT)
+        """What to try, until the person does something (the first command) or clicks it away."""
+        hint = self.notices.show(START_HINT, sticky=True)
+
+        def first_action() -> None:
+            self.notices.dismiss(hint)
+            self.bridge.submitted.disconnect(first_action)
+
+        self.bridge.submitted.connect(first_action)
 
     def set_theme(self, name: str) -> None:
         """Dark or light, for the whole window at once (and the next start)."""

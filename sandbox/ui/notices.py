@@ -2,7 +2,8 @@
 chart's plot, where the oldest prices are: the newest, on the right, stay in view).
 
 A notice never takes the focus and never waits for an answer; it fades after a while (longer for
-liquidations and errors) and a click dismisses it at once. ``Notices.recent`` keeps the last
+liquidations and errors; a ``sticky`` one, the start-up hint, stays until its owner dismisses it)
+and a click dismisses it at once. ``Notices.recent`` keeps the last
 sentences for tests and the status bar.
 """
 
@@ -73,19 +74,21 @@ class Notices(QObject):
         anchor.installEventFilter(self)
 
     # -- showing
-    def show(self, text: str, kind: str = "info") -> Toast:
+    def show(self, text: str, kind: str = "info", sticky: bool = False) -> Toast:
         if kind not in KINDS:
             kind = "info"
         self.recent.append((kind, text))
         # The same sentence twice in a row refreshes the card instead of stacking a copy.
         for toast in self._toasts:
             if toast.text == text:
-                toast.timer.start(_LIFETIME_MS[kind])
+                if toast.timer.isActive():
+                    toast.timer.start(_LIFETIME_MS[kind])
                 return toast
         toast = Toast(text, kind, self.host)
         toast.setFixedWidth(WIDTH)
         toast.timer.timeout.connect(lambda t=toast: self.dismiss(t))
-        toast.timer.start(_LIFETIME_MS[kind])
+        if not sticky:
+            toast.timer.start(_LIFETIME_MS[kind])
         self.host.column.insertWidget(0, toast)  # the newest on top
         self._toasts.append(toast)
         while len(self._toasts) > MAX_VISIBLE:
