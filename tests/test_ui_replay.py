@@ -87,7 +87,7 @@ def test_trade_from_here_branches_and_keeps_the_original(make_window, qtbot, ses
     branch = b.timeline
     assert branch is not original and branch.parent["index"] == original.index
     assert branch.t == t and w.loop.at_end()
-    assert "⑂" in w.replay_bar.mode.text()
+    assert w.replay_bar.mode.text().endswith(" · branch")
     b.submit(Price("ETHUSDT", D("2990")))
     assert len(original) > len(branch)  # the rest of the recording is still there
     # The branch is recorded from its first input (its inheritance included).

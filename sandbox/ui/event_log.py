@@ -120,7 +120,7 @@ class EventLogModel(QAbstractTableModel):
     def sentence(self, row: int) -> str:
         s = self._sentences.get(row)
         if s is None:
-            s = self._sentences[row] = self.bridge.describe(self.events[row])
+            s = self._sentences[row] = fmt.drawable(self.bridge.describe(self.events[row]))
         return s
 
     def append(self, events: list[Event]) -> None:

@@ -141,6 +141,17 @@ def clock(seconds: float, with_ms: bool = False) -> str:
     return out + " UTC"
 
 
+# -- characters every font can draw
+# A few characters that names and titles use are missing from the fonts a Debian desktop has by
+# default (DejaVu): Qt would draw a box. They are written the way people type them instead.
+_PLAIN = str.maketrans({"\u24c8": "S"})  # a circled S, as in Binance's "USDS-M"
+
+
+def drawable(text: str) -> str:
+    """``text`` with the characters the default fonts lack replaced (USD-circled-S-M → "USDS-M")."""
+    return text.translate(_PLAIN)
+
+
 # -- what a rejected command was, in words (the event names the command by its file-format type)
 _TRIED = {
     "open": "Order",

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMenu
 
 from ..market import SCENARIOS
 from ..profiles import ProfileError, available_profiles, load_profile
+from . import format as fmt
 from . import theme as themes
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ def _profile_titles() -> list[tuple[str, str]]:
     titles = []
     for name in available_profiles():
         try:
-            titles.append((name, f"{load_profile(name).title} ({name})"))
+            titles.append((name, f"{fmt.drawable(load_profile(name).title)} ({name})"))
         except ProfileError:
             continue
     return titles

@@ -14,6 +14,8 @@ from collections import deque
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from . import format as fmt
+
 KINDS = ("info", "warning", "error", "liquidation")
 _LIFETIME_MS = {"info": 4000, "warning": 7000, "error": 9000, "liquidation": 12000}
 MAX_VISIBLE = 4
@@ -75,6 +77,7 @@ class Notices(QObject):
 
     # -- showing
     def show(self, text: str, kind: str = "info", sticky: bool = False) -> Toast:
+        text = fmt.drawable(text)
         if kind not in KINDS:
             kind = "info"
         self.recent.append((kind, text))

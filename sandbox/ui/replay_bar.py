@@ -261,7 +261,7 @@ class ReplayBar(QWidget):
         else:
             mode, tip = "REPLAY", "replaying a recording"
         if branched:
-            mode, tip = mode + " ⑂", tip + "; this is a branch of an earlier recording"
+            mode, tip = mode + " · branch", tip + "; this is a branch of an earlier recording"
         if self.mode.text() != mode:
             self.mode.setText(mode)
             self.mode.setProperty("mode", mode.split()[0].lower())

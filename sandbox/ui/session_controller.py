@@ -361,7 +361,7 @@ class SessionController(QObject):
         if name != self.bridge.timeline.header.profile and self._rebuild_under(profile=name):
             self.settings.setValue("session/profile", name)
             self.say(
-                f"Profile: {self.bridge.profile.title}. The same inputs were replayed "
+                f"Profile: {fmt.drawable(self.bridge.profile.title)}. The same inputs were replayed "
                 f"under it; liquidation prices follow its brackets."
             )
         self.changed.emit()

@@ -48,7 +48,7 @@ class ComparePanel(QWidget):
             if head is not None:
                 try:
                     info = profile_info(name)
-                    head.setToolTip(f"{info.title}\n{info.notes}")
+                    head.setToolTip(fmt.drawable(f"{info.title}\n{info.notes}"))
                 except ProfileError as exc:
                     head.setToolTip(str(exc))
         self.note = QLabel(
