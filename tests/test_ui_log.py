@@ -190,3 +190,28 @@ def test_a_gap_past_bankruptcy_reads_as_what_the_insurance_fund_paid(qtbot, brid
         row = list(csv.DictReader(f))[-1]
     assert D(row["shortfall"]) == paid and D(row["insurance_fund_change"]) == -paid
     assert "insurance_fund" not in row  # the column says what it holds: the change
+
+
+def test_a_liquidation_sentence_is_never_cut(qtbot, bridge, log):
+    """Its row is as tall as the sentence needs at the column's width, narrow or wide."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    a_session(bridge)
+    row = log.model.liq_rows[-1]
+    assert isinstance(log.model.events[row], type(bridge.liquidations()[-1]))
+    sentence = log.sentence(row)
+    font = QFont(log.table.font())
+    font.setBold(True)
+    fm = QFontMetrics(font)
+    for width in (420, 900):
+        log.resize(width, 300)
+        qtbot.wait(10)
+        column = log.table.columnWidth(1) - 8
+        needed = fm.boundingRect(QRect(0, 0, column, 10_000), int(event_log._WRAP), sentence).height()
+        assert log.table.rowHeight(row) >= needed
+        assert log.table.rowHeight(0) == event_log.ROW_HEIGHT  # the others stay one line
+    log.resize(420, 300)
+    qtbot.wait(10)
+    assert log.table.rowHeight(row) > event_log.ROW_HEIGHT  # at 420 pixels it takes several lines
+    assert log.grab().toImage().isNull() is False

@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(900, 600)
         self._build_widgets()
         self.notices = Notices(self.price_chart.plot)
+        self.notices.placed.connect(self.price_chart.avoid)  # labels move out from under the cards
         self.menus = Menus(self)
         self.status_session = QLabel(self)
         self.status_session.setObjectName("statusSession")
@@ -164,10 +165,7 @@ class MainWindow(QMainWindow):
     def fit_to_screen(self) -> None:
         """Keep the window within the screen's available area (a layout saved on a larger monitor,
         or the first window on a laptop), centred when it had to shrink."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return
-        area = screen.availableGeometry()
+        area = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
         frame = self.frameGeometry()
         extra_w = max(frame.width() - self.width(), 0)
         extra_h = max(frame.height() - self.height(), 0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from . import format as fmt
@@ -64,7 +64,12 @@ class _Host(QWidget):
 
 
 class Notices(QObject):
-    """Owns the cards over ``anchor`` (usually the main window's central widget)."""
+    """Owns the cards over ``anchor`` (usually the main window's central widget).
+
+    ``placed(rects)`` says where the cards are (in the anchor's coordinates; empty when there are
+    none), so what is drawn beneath can keep its labels out from under them."""
+
+    placed = Signal(list)
 
     def __init__(self, anchor: QWidget):
         super().__init__(anchor)
@@ -113,6 +118,7 @@ class Notices(QObject):
             self._place()
         else:
             self.host.hide()
+            self.placed.emit([])
 
     def clear(self) -> None:
         for toast in list(self._toasts):
@@ -126,6 +132,7 @@ class Notices(QObject):
         self.host.adjustSize()
         height = sum(t.sizeHint().height() for t in self._toasts) + 6 * max(len(self._toasts) - 1, 0)
         self.host.setGeometry(16, 12, WIDTH, height)
+        self.placed.emit([QRectF(self.host.geometry())])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.anchor and event.type() == QEvent.Type.Resize and self._toasts:
