@@ -245,3 +245,26 @@ def test_labels_never_cover_each_other_the_notices_or_the_time_axis(make_window,
         assert not any(a.intersects(other) for other in boxes[i + 1 :]), a
         assert not any(a.intersects(r) for r in levels.reserved), a
     assert levels.reserved  # the notice's card is known to the chart
+
+
+def test_the_line_holds_a_held_price_flat_and_then_jumps(make_window, qtbot):
+    """A price held by hand for half a minute, then moved: the line is flat across the gap and
+    steps at the new price, never a diagonal from the old price to the new."""
+    w = make_window()
+    frames(w, 30)
+    b = w.bridge
+    b.hold("BTCUSDT")
+    b.submit(Price("BTCUSDT", D("60000")))
+    held_at = b.now() / 1000
+    w.loop.advance(30)  # half a minute: the ticker leaves the held price alone
+    b.submit(Price("BTCUSDT", D("54000")))
+    jumped_at = b.now() / 1000
+    chart = w.price_chart
+    chart.set_symbol("BTCUSDT")
+    chart.set_style("line")
+    qtbot.wait(20)
+    path = chart.curve.curve.getPath()
+    points = [(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())]
+    assert jumped_at - held_at >= 29
+    assert (jumped_at, 60000.0) in points and (jumped_at, 54000.0) in points  # a vertical step
+    assert not any(held_at < x < jumped_at and y not in (60000.0,) for x, y in points)  # flat before it
