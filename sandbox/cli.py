@@ -23,6 +23,7 @@ from typing import IO, NoReturn
 from .engine.limits import MAX_TIME_MS
 from .errors import FileProblem
 from .market import SCENARIOS, START_PRICES, Simulator, load_market_file
+from .market.funding import load_funding_file
 from .market.symbols import symbol_problem
 from .market.untrusted import check_regular
 from .profiles import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
@@ -33,7 +34,13 @@ from .session.outputs import output_problem
 from .session.reader import Session, SessionFile, looks_like_session, read_session
 from .session.report import plain, write_report, write_summary
 from .session.runner import Source, run
-from .session.sources import MarketSource, market_session, write_market_session, write_simulated_session
+from .session.sources import (
+    MarketSource,
+    market_session,
+    write_funded_session,
+    write_market_session,
+    write_simulated_session,
+)
 from .session.spool import EventSpool
 from .session.twins import twin_report_json, twin_report_text
 
@@ -222,11 +229,31 @@ def _warn(source: Source) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     check_regular(args.data, FileProblem)
-    _check_output(args.output, args.data)
+    if args.funding is not None:
+        check_regular(args.funding, FileProblem)
+        _check_output(args.output, args.data, args.funding)
+    else:
+        _check_output(args.output, args.data)
     data = load_market_file(args.data, args.symbol)
-    count = write_market_session(args.output, data)
+    if args.funding is None:
+        count = write_market_session(args.output, data)
+        funded = ""
+    else:
+        rates = load_funding_file(args.funding)
+        count, merge = write_funded_session(args.output, data, rates)
+        outside = merge.before + merge.after
+        funded = (
+            f" and {merge.merged} funding settlements from {os.path.basename(args.funding)} ({rates.format}"
+            + (
+                f"; {outside} outside the prices dropped: {merge.before} before, {merge.after} after"
+                if outside
+                else ""
+            )
+            + ")"
+        )
     print(
-        f"{args.output}: {count} price events for {data.symbol} from {data.rows} {data.kind} ({data.format})",
+        f"{args.output}: {count} price events for {data.symbol} from {data.rows} {data.kind} ({data.format})"
+        + funded,
         file=sys.stderr,
     )
     return 0
@@ -312,6 +339,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("-o", "--output", required=True, metavar="FILE")
     imp.add_argument(
         "--symbol", type=_symbol, help="the symbol to give the prices (default: from the file name)"
+    )
+    imp.add_argument(
+        "--funding",
+        metavar="FILE",
+        help="merge the funding settlements of FILE (freqtrade funding_rate .csv/.feather, LEAN "
+        "margin_interest.csv, Binance fundingRate.csv) at their times",
     )
     imp.set_defaults(run=_import)
     shot = sub.add_parser("shot", help="render the window at one moment of FILE to a PNG (no display needed)")

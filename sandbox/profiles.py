@@ -19,7 +19,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .engine import Bracket, Instrument, Leftover, MaintenanceBasis, MarginRules, Profile
+from .engine import (
+    Bracket,
+    FundingRules,
+    FundingSource,
+    Instrument,
+    Leftover,
+    LiquidationRules,
+    LiquidationStyle,
+    MaintenanceBasis,
+    MarginRules,
+    Profile,
+)
 from .engine.instrument import derived_maintenance_amounts
 from .engine.limits import MAX_LEVERAGE, MAX_MONEY, MAX_PRICE, MAX_QTY, PLACES
 
@@ -121,6 +132,34 @@ class MarginModel(_Strict):
     liquidation_leftover: Leftover = Leftover.INSURANCE_FUND
 
 
+class LiquidationModel(_Strict):
+    """How liquidation proceeds (``engine.profile.LiquidationStyle``); the parameters apply to
+    the style that uses them. ``backstop_below`` is a fraction of the maintenance margin such as
+    "2/3"."""
+
+    style: LiquidationStyle = LiquidationStyle.WHOLE
+    slice_fraction: Decimal = Field(default=Decimal("0.2"), gt=0, lt=1, decimal_places=PLACES)
+    size_threshold: Decimal = Field(default=Decimal(100_000), ge=0, le=MAX_MONEY, decimal_places=PLACES)
+    cooldown_ms: int = Field(default=30_000, ge=0, le=86_400_000)
+    backstop_below: str = Field(default="2/3", pattern=r"^[1-9][0-9]{0,2}/[1-9][0-9]{0,2}$")
+    tiers_down: int = Field(default=2, ge=1, le=MAX_BRACKETS)
+
+    def rules(self) -> LiquidationRules:
+        num, den = (int(x) for x in self.backstop_below.split("/"))
+        return LiquidationRules(
+            self.style, self.slice_fraction, self.size_threshold, self.cooldown_ms, num, den, self.tiers_down
+        )
+
+
+class FundingModel(_Strict):
+    isolated_source: FundingSource = FundingSource.ISOLATED
+    interval_ms: int = Field(default=8 * 3_600_000, ge=60_000, le=86_400_000)
+    rate_divisor: int = Field(default=1, ge=1, le=24)
+
+    def rules(self) -> FundingRules:
+        return FundingRules(self.isolated_source, self.interval_ms, self.rate_divisor)
+
+
 class FeesModel(_Strict):
     taker_fee: Decimal = Field(ge=0, lt=1, decimal_places=PLACES)
     maker_fee: Decimal = Field(gt=-1, lt=1, decimal_places=PLACES)
@@ -136,6 +175,8 @@ class ProfileModel(_Strict):
     as_of: str = ""
     notes: str = ""
     margin: MarginModel = MarginModel()
+    liquidation: LiquidationModel = LiquidationModel()
+    funding: FundingModel = FundingModel()
     defaults: FeesModel
     instruments: list[InstrumentModel] = Field(min_length=1, max_length=MAX_INSTRUMENTS)
 
@@ -246,7 +287,9 @@ def load_profile(name: str = DEFAULT_PROFILE, overrides: list[InstrumentModel] |
         model.margin.initial_margin_basis,
         model.margin.liquidation_leftover,
     )
-    return Profile(model.name, model.title, instruments, margin)
+    return Profile(
+        model.name, model.title, instruments, margin, model.liquidation.rules(), model.funding.rules()
+    )
 
 
 def profile_info(name: str) -> ProfileModel:

@@ -29,6 +29,8 @@ TOP_KEYS = {
     "as_of",
     "notes",
     "margin",
+    "liquidation",
+    "funding",
     "defaults",
     "instruments",
 }

@@ -2,8 +2,9 @@
 
 The oracle is written from the rule in twins.py's docstring, not from its code: opens rewritten to
 the twin's mode and named with the id the recorded account gave them (``x1``, ``x2``, … for opens
-it rejected), ``set_mode`` dropped, ``adjust_margin`` dropped in all cross; the edited copy goes
-through ``runner.run``. Equity and the largest drawdown are recomputed from the plain replay after
+it rejected), ``set_mode`` dropped, ``adjust_margin`` dropped in all cross, orders pinned to the
+ids the recorded account's ``order_placed`` gave (an ``x`` name for both when it refused one) with
+an opening order in the twin's mode; the edited copy goes through ``runner.run``. Equity and the largest drawdown are recomputed from the plain replay after
 every input with ``Account.totals()``.
 """
 
@@ -15,11 +16,15 @@ from hypothesis import strategies as st
 
 from sandbox.engine import (
     AdjustMargin,
+    Cancel,
     Close,
     Deposit,
+    Funding,
     Liquidated,
     Open,
     Opened,
+    Order,
+    OrderPlaced,
     Price,
     Rejected,
     SetLeverage,
@@ -41,9 +46,11 @@ SYMBOLS = st.sampled_from(sorted(START))
 # open ones, now and then by a name that may exist only in a twin.
 KINDS = ["move"] * 10 + ["open"] * 5 + ["close", "close", "set_mode", "set_mode", "set_mode"]
 KINDS += ["adjust_margin", "adjust_margin", "set_leverage", "deposit", "withdraw"]
+KINDS += ["order_open", "order_open", "order_close", "order_close", "cancel", "funding"]
+ORDER_KINDS = ["limit", "stop", "take_profit"]
 
 
-def script_of(seed, length):
+def script_of(seed, length, scale=1):
     rng = Random(seed)
     out = []
     for _ in range(length):
@@ -53,7 +60,7 @@ def script_of(seed, length):
             out.append(("move", rng.choice(sorted(START)), rng.choice([-12, -6, -3, -1, 1, 3, 6, 12]) / 100))
         elif kind == "open":
             s = rng.choice(sorted(START))
-            qty = (D(rng.randint(5, 80)) / 1000 * (1 if s == "BTCUSDT" else 20)).quantize(D("0.001"))
+            qty = (D(rng.randint(5, 80)) / 1000 * (1 if s == "BTCUSDT" else 20) * scale).quantize(D("0.001"))
             named = rng.choice([None, None, None, None, "p2", "q1"])
             out.append(
                 (
@@ -74,6 +81,32 @@ def script_of(seed, length):
             out.append(("adjust_margin", who, rng.choice([-400, -50, 50, 400])))
         elif kind == "set_leverage":
             out.append(("set_leverage", who, rng.choice([1, 3, 10, 25])))
+        elif kind == "order_open":
+            s = rng.choice(sorted(START))
+            qty = (D(rng.randint(5, 80)) / 1000 * (1 if s == "BTCUSDT" else 20) * scale).quantize(D("0.001"))
+            side, mode = rng.choice(["long", "short"]), rng.choice(["cross", "isolated"])
+            offset = rng.choice([-8, -3, -1, 1, 3, 8]) / 100
+            named = rng.choice([None, None, None, "o7"])
+            out.append(
+                (
+                    "order_open",
+                    rng.choice(ORDER_KINDS[:2]),
+                    s,
+                    side,
+                    qty,
+                    rng.choice([5, 10, 20]),
+                    mode,
+                    offset,
+                    named,
+                )
+            )
+        elif kind == "order_close":
+            part = rng.choice([0, 0, 5, 20])
+            out.append(("order_close", rng.choice(ORDER_KINDS), who, part, rng.choice([-8, -3, 3, 8]) / 100))
+        elif kind == "cancel":
+            out.append(("cancel", rng.choice(["o1", "o2", "o3", "o7", "x1"])))
+        elif kind == "funding":
+            out.append(Funding(rng.choice(sorted(START)), D(rng.choice([-30, -1, 1, 10, 300])) / 10000))
         elif kind == "deposit":
             out.append(Deposit(D(rng.randint(1, 3000))))
         else:
@@ -82,12 +115,13 @@ def script_of(seed, length):
 
 
 SCRIPTS = st.builds(script_of, st.integers(0, 2**32 - 1), st.integers(4, 40))
+BIG_SCRIPTS = st.builds(script_of, st.integers(0, 2**32 - 1), st.integers(4, 40), st.just(40))
 
 
-def session_of(script, balance="4000", rules="sandbox"):
+def session_of(script, balance="4000", rules="sandbox", profile="binance-usdm"):
     """A concrete session: prices follow the generated moves from where they stand, and a
     position named by its place is looked up among the recorded account's open ones."""
-    header = SessionHeader.new(balance, rules=rules)
+    header = SessionHeader.new(balance, profile, rules=rules)
     recorded = new_account(header)
     marks = dict(START)
     times, commands = [], []
@@ -120,6 +154,19 @@ def session_of(script, balance="4000", rules="sandbox"):
             cmd = AdjustMargin(pid(sketch[1]), D(sketch[2]))
         elif kind == "set_leverage":
             cmd = SetLeverage(pid(sketch[1]), sketch[2])
+        elif kind == "order_open":
+            _, how, s, side, qty, lev, mode, offset, named = sketch
+            price = max((marks[s] * D(1 + offset)).quantize(TICK[s]), TICK[s])
+            cmd = Order(how, price, s, side, qty, lev, mode, order=named)
+        elif kind == "order_close":
+            _, how, who, part, offset = sketch
+            pos = recorded.positions.get(pid(who))
+            mark = marks[pos.symbol] if pos is not None else marks["BTCUSDT"]
+            tick = TICK[pos.symbol] if pos is not None else TICK["BTCUSDT"]
+            price = max((mark * D(1 + offset)).quantize(tick), tick)
+            cmd = Order(how, price, position=pid(who), qty=None if part == 0 else D(part) / 1000)
+        elif kind == "cancel":
+            cmd = Cancel(sketch[1])
         else:
             cmd = sketch
         times.append(t * 1000)
@@ -150,6 +197,25 @@ def edited(session, variant):
                     extra += 1
                     pid = f"x{extra}"
             cmd = Open(cmd.symbol, cmd.side, cmd.qty, cmd.leverage, mode, pid)
+        if isinstance(cmd, Order):
+            placed = [e for e in said if isinstance(e, OrderPlaced)]
+            if placed:
+                oid, lot = placed[0].order, placed[0].position if cmd.opens else None
+            else:
+                extra += 1
+                oid = cmd.order or f"x{extra}"
+                lot = (cmd.position or f"x{extra}") if cmd.opens else None
+            cmd = Order(
+                cmd.kind,
+                cmd.price,
+                cmd.symbol,
+                cmd.side,
+                cmd.qty,
+                cmd.leverage,
+                mode if cmd.opens else None,
+                lot if cmd.opens else cmd.position,
+                oid,
+            )
         times.append(t)
         commands.append(cmd)
     return Session("edited", session.header, times, commands)
@@ -225,6 +291,15 @@ def test_each_twin_is_the_plain_engine_on_a_hand_edited_copy(script):
 @given(SCRIPTS)
 def test_the_same_holds_under_exchange_rules(script):
     check(session_of(script, rules="exchange"))
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(BIG_SCRIPTS)
+def test_the_same_holds_with_partial_liquidation_and_returned_leftovers(script):
+    """Hyperliquid slices positions above 100,000 USDC and gives a book liquidation's leftover back;
+    Bybit steps down its risk tiers: twins follow both exactly."""
+    check(session_of(script, balance="400000", profile="hyperliquid"))
+    check(session_of(script, balance="400000", profile="bybit"))
 
 
 def test_a_lot_only_a_twin_could_open_is_named_x1():

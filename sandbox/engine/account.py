@@ -18,19 +18,36 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 
-from . import text
-from .commands import AdjustMargin, Close, Command, Deposit, Open, Price, SetLeverage, SetMode, Withdraw
+from . import funding, liquidation, text
+from .commands import (
+    ORDER_KINDS,
+    AdjustMargin,
+    Cancel,
+    Close,
+    Command,
+    Deposit,
+    Funding,
+    Mode,
+    Open,
+    Order,
+    Price,
+    SetLeverage,
+    SetMode,
+    Side,
+    Withdraw,
+)
 from .curve import INF, Curve, Segment, headroom, requirement, segment_at
 from .events import (
     Closed,
     Deposited,
     Event,
     LeverageChanged,
-    Liquidated,
-    LiquidatedLot,
     MarginAdjusted,
     ModeChanged,
     Opened,
+    OrderCancelled,
+    OrderFilled,
+    OrderPlaced,
     Rejected,
     Withdrawn,
 )
@@ -41,16 +58,19 @@ from .limits import (
     money_problem,
 )
 from .money import QUANTUM, below, ceil_money, floor_money, round_money
+from .orders import Book, RestingOrder, fires_below
 from .position import Position
-from .profile import Leftover, MaintenanceBasis, Profile
+from .profile import MaintenanceBasis, Profile
 from .rejections import Rejection, check_amount, check_leverage, check_qty, out_of_range
 from .view_cache import ViewCache
-from .views import AccountView, shown_liquidation_price
+from .views import AccountView, OrderView, shown_liquidation_price
 
 Rules = Literal["sandbox", "exchange"]
 MONEY_QUANTUM = QUANTUM
 NO_EVENTS: tuple[Event, ...] = ()
 _NEG_INF = Decimal("-Infinity")
+# Why a triggered order that could not fill is cancelled, by the rejection its fill met.
+_CANCEL_REASONS = {"insufficient_available": "insufficient_available", "unknown_position": "position_gone"}
 
 
 @dataclass(slots=True)
@@ -64,6 +84,9 @@ class Ledger:
     # What liquidations paid to the insurance fund: the fee and any leftover isolated margin.
     liquidation_fees: Decimal = ZERO
     insurance_payouts: Decimal = ZERO
+    # Net funding paid (funding received counts negative): the counterparty is outside the
+    # account, so funding is a flow in or out like a deposit.
+    funding: Decimal = ZERO
 
     def balance(self) -> Decimal:
         return (
@@ -73,6 +96,7 @@ class Ledger:
             - self.trading_fees
             - self.liquidation_fees
             + self.insurance_payouts
+            - self.funding
         )
 
 
@@ -120,6 +144,16 @@ class Account:
         self._legs: dict[str, _CrossLeg] = {}
         self._cross_total = ZERO
         self._watch: dict[str, _IsolatedWatch] = {}
+        # Resting orders by id (in the order they were placed), their books per symbol, what the
+        # opening ones hold out of the available balance, and the counters that name them.
+        self.orders: dict[str, RestingOrder] = {}
+        self._books: dict[str, Book] = {}
+        self.reserved = ZERO
+        self._next_order = 1
+        self._order_seq = 0
+        self.orders_version = 0  # changes whenever an order is placed, filled or cancelled
+        # Hyperliquid: session time before which every market liquidation closes whole.
+        self._cooldown_until: int | None = None
         self._views = ViewCache()
         self._handlers: dict[type, Callable[[Any, int], list[Event]]] = {
             Open: self._open,
@@ -129,6 +163,9 @@ class Account:
             SetLeverage: self._set_leverage,
             Deposit: self._deposit,
             Withdraw: self._withdraw,
+            Order: self._order,
+            Cancel: self._cancel,
+            Funding: lambda c, t: funding.settle(self, c, t),
         }
 
     # ------------------------------------------------------------------ copies and state
@@ -141,6 +178,12 @@ class Account:
         other.insurance_fund = self.insurance_fund
         other.ledger = replace(self.ledger)
         other._next_id = self._next_id
+        other._next_order = self._next_order
+        other._order_seq = self._order_seq
+        other._cooldown_until = self._cooldown_until
+        for order in self.orders.values():
+            other._add_order(order)
+        other.orders_version = self.orders_version
         for symbol in {p.symbol for p in other.positions.values()}:
             other._refresh_symbol(symbol)
         return other
@@ -155,6 +198,9 @@ class Account:
             for pid, p in other.positions.items()
             if p.symbol in profile.instruments
         }
+        for order in list(other.orders.values()):
+            if order.symbol not in profile.instruments:
+                other._remove_order(order)
         other._legs, other._watch, other._cross_total = {}, {}, ZERO
         other._views = ViewCache()
         for symbol in {p.symbol for p in other.positions.values()}:
@@ -174,8 +220,12 @@ class Account:
         """Move one mark and liquidate whatever that price liquidates, in the same step.
 
         The caller guarantees ``symbol`` is in the profile and ``price`` within ``limits.py``
-        (``apply`` checks).
+        (``apply`` checks). Resting orders the move crosses are checked first
+        (``_tick_with_orders``); a tick that crosses none costs two more comparisons.
         """
+        book = self._books.get(symbol)
+        if book is not None and (price <= book.low_fire or price >= book.high_fire):
+            return self._tick_with_orders(t, symbol, price, book)
         old = self.marks.get(symbol)
         self.marks[symbol] = price
         events: list[Event] | None = None
@@ -194,9 +244,75 @@ class Account:
             self._cross_total = total
             if self.cross_wallet + total <= 0:
                 moved_down = old is None or price < old
-                liquidation = self._liquidate_cross(t, symbol, price, old, moved_down)
-                events = liquidation if events is None else events + liquidation
+                shown = self._pool_shown_from(leg, old, moved_down)
+                more = liquidation.pool(self, t, symbol, price, shown)
+                events = more if events is None else events + more
         return events if events is not None else NO_EVENTS
+
+    def _pool_shown_from(self, leg: _CrossLeg, old: Decimal | None, down: bool) -> Decimal | None:
+        """The pool's liquidation price for ``leg``'s symbol as displayed at mark ``old`` (the
+        other legs' headroom is what the pool holds besides this one)."""
+        if old is None:
+            return None
+        reserve = self.cross_wallet + self._cross_total - leg.value
+        return shown_liquidation_price(self._leg_curve(leg).root(reserve, old, down), down)
+
+    def _tick_with_orders(self, t: int, symbol: str, price: Decimal, book: Book) -> list[Event]:
+        """A tick that crosses resting orders. Along the move, each crossed order fills (in the
+        book's order: by price along the move, then the order of placement) after whatever
+        liquidation the move met before it: an isolated position or the pool whose displayed
+        liquidation price (the one shown before this tick) lies strictly before the order's price
+        is liquidated first, if the new mark still liquidates it. Then, as on any tick, whatever
+        the new mark liquidates. So a stop that lies before the liquidation price closes the
+        position at the new mark first, and the position keeps what the liquidation would have
+        taken."""
+        old = self.marks.get(symbol)
+        down = old is None or price < old
+        watch = self._watch.get(symbol)
+        roots: dict[str, Decimal | None] = {}
+        if watch is not None:
+            roots = {p.id: root for p, root in watch.roots if (p.sign > 0) == down}
+        leg = self._legs.get(symbol)
+        pool_root = None
+        if leg is not None and old is not None:
+            reserve = self.cross_wallet + self._cross_total - leg.value
+            pool_root = self._leg_curve(leg).root(reserve, old, down)
+        self.marks[symbol] = price
+        if leg is not None:
+            seg = leg.segment
+            value = seg.a * price + seg.b if seg.lo <= price < seg.hi else self._resegment(leg, price)
+            self._cross_total += value - leg.value
+            leg.value = value
+        events: list[Event] = []
+        shown_roots = {pid: shown_liquidation_price(r, down) for pid, r in roots.items()}
+        pool_shown = shown_liquidation_price(pool_root, down)
+
+        def before(root: Decimal | None, at: Decimal) -> bool:
+            return root is not None and (root > at if down else root < at)
+
+        for oid in book.crossed(price):
+            order = self.orders.get(oid)
+            if order is None:  # an earlier fill or liquidation cancelled it
+                continue
+            for pid, root in roots.items():
+                p = self.positions.get(pid)
+                if (
+                    p is not None
+                    and p.isolated
+                    and before(root, order.price)
+                    and self._isolated_headroom(p) <= 0
+                ):
+                    events += liquidation.isolated(self, t, p, price, shown_roots[pid])
+            if before(pool_root, order.price) and self._legs and self._pool_headroom() <= 0:
+                events += liquidation.pool(self, t, symbol, price, pool_shown)
+            if order.id in self.orders:
+                events += self._fill(t, order, price, roots, pool_root, down)
+        watch = self._watch.get(symbol)
+        if watch is not None and (price <= watch.long_trigger or price >= watch.short_trigger):
+            events += self._liquidate_isolated(t, symbol, price, shown_roots)
+        if self._legs and self._pool_headroom() <= 0:
+            events += liquidation.pool(self, t, symbol, price, pool_shown)
+        return events
 
     def _resegment(self, leg: _CrossLeg, price: Decimal) -> Decimal:
         leg.segment = segment_at(leg.positions, self.profile.margin, price)
@@ -343,9 +459,12 @@ class Account:
             raise problem
 
     def _new_id(self, wanted: str | None) -> str:
+        """``wanted``, or the next ``p`` id that no position holds and no opening order has
+        taken for the lot it will open."""
         if wanted is not None:
             return wanted
-        while f"p{self._next_id}" in self.positions:
+        taken = {o.position for o in self.orders.values() if o.opens}
+        while f"p{self._next_id}" in self.positions or f"p{self._next_id}" in taken:
             self._next_id += 1
         pid = f"p{self._next_id}"
         self._next_id += 1
@@ -363,17 +482,37 @@ class Account:
     def _open(self, c: Open, t: int) -> list[Event]:
         inst = self._instrument(c.symbol)
         mark = self._mark(c.symbol)
-        if c.side not in ("long", "short"):
-            raise Rejection("invalid_side", f"side must be long or short, not {c.side!r:.40}")
-        if c.mode not in ("cross", "isolated"):
-            raise Rejection("invalid_mode", f"mode must be cross or isolated, not {c.mode!r:.40}")
-        check_qty(inst, c.qty)
-        existing = self.positions.get(c.position) if c.position is not None else None
+        self._check_open_fields(inst, c.side, c.mode, c.qty)
+        return [
+            self._open_lot(t, inst, c.side, c.qty, c.leverage, c.mode, c.position, mark, inst.taker_fee, True)
+        ]
+
+    def _check_open_fields(self, inst: Instrument, side: object, mode: object, qty: Decimal) -> None:
+        if side not in ("long", "short"):
+            raise Rejection("invalid_side", f"side must be long or short, not {side!r:.40}")
+        if mode not in ("cross", "isolated"):
+            raise Rejection("invalid_mode", f"mode must be cross or isolated, not {mode!r:.40}")
+        check_qty(inst, qty)
+
+    def _check_lot(
+        self,
+        inst: Instrument,
+        side: Side,
+        qty: Decimal,
+        leverage: int,
+        mode: Mode,
+        wanted: str | None,
+        price: Decimal,
+    ) -> Position | None:
+        """The checks an open (or an opening order) must pass that need no money: the lot it
+        would increase matches, one margin mode per symbol under exchange rules, leverage within
+        the bracket and the size within the last one (at ``price``). Returns the lot it increases."""
+        existing = self.positions.get(wanted) if wanted is not None else None
         if existing is not None and (
-            existing.symbol != c.symbol
-            or existing.side != c.side
-            or existing.mode != c.mode
-            or existing.leverage != c.leverage
+            existing.symbol != inst.symbol
+            or existing.side != side
+            or existing.mode != mode
+            or existing.leverage != leverage
         ):
             raise Rejection(
                 "position_mismatch",
@@ -383,29 +522,49 @@ class Account:
             )
         if self.rules == "exchange" and existing is None:
             other = next(
-                (p for p in self.positions.values() if p.symbol == c.symbol and p.mode != c.mode), None
+                (p for p in self.positions.values() if p.symbol == inst.symbol and p.mode != mode), None
             )
             if other is not None:
                 raise Rejection(
                     "mode_conflict",
                     f"the exchange sets the margin mode per symbol: "
-                    f"{c.symbol} already has a {other.mode} position ({other.id}), so a "
+                    f"{inst.symbol} already has a {other.mode} position ({other.id}), so a "
                     f"new one must be {other.mode} too",
                 )
-        total = (c.qty + (existing.qty if existing else ZERO)) * mark
-        check_leverage(inst, c.leverage, total)
+        total = (qty + (existing.qty if existing else ZERO)) * price
+        check_leverage(inst, leverage, total)
         cap = inst.brackets[-1].cap
         if total > cap:
             raise Rejection(
                 "position_too_large",
-                f"a {text.money(total)} USDT {c.symbol} position is above "
+                f"a {text.money(total)} USDT {inst.symbol} position is above "
                 f"{text.money(cap)} USDT, the largest the {self.profile.name} brackets allow",
             )
-        notional = c.qty * mark
-        fee = round_money(notional * inst.taker_fee)
-        margin = ceil_money(notional / c.leverage)
-        isolated = c.mode == "isolated"
-        doing = f"opening {c.side} {text.qty(c.qty)} {c.symbol} at {c.leverage}×"
+        return existing
+
+    def _open_lot(
+        self,
+        t: int,
+        inst: Instrument,
+        side: Side,
+        qty: Decimal,
+        leverage: int,
+        mode: Mode,
+        wanted: str | None,
+        price: Decimal,
+        fee_rate: Decimal,
+        command: bool,
+    ) -> Opened:
+        """Open (or increase) a lot: ``qty`` filled at ``price`` with fee rate ``fee_rate``. A
+        command (``open``, a limit that fills when placed) must not leave anything liquidatable;
+        a resting order's fill is a market event, and the liquidation check that follows it in
+        the same step judges what it left."""
+        existing = self._check_lot(inst, side, qty, leverage, mode, wanted, price)
+        notional = qty * price
+        fee = round_money(notional * fee_rate)
+        margin = ceil_money(notional / leverage)
+        isolated = mode == "isolated"
+        doing = f"opening {side} {text.qty(qty)} {inst.symbol} at {leverage}×"
         self._require_available(margin + fee, doing)
         if fee + (margin if isolated else ZERO) > self.cross_wallet:
             self._require_withdrawable(fee + (margin if isolated else ZERO), doing)
@@ -415,59 +574,74 @@ class Account:
         self.ledger.trading_fees += fee
         if existing is None:
             p = Position(
-                self._new_id(c.position),
+                self._new_id(wanted),
                 inst,
-                1 if c.side == "long" else -1,
-                c.qty,
+                1 if side == "long" else -1,
+                qty,
                 notional,
-                c.leverage,
+                leverage,
                 isolated,
                 margin if isolated else ZERO,
             )
             self.positions[p.id] = p
         else:
             p = existing
-            p.add(c.qty, mark)
+            p.add(qty, price)
             if isolated:
                 p.isolated_wallet += margin
-        self._refresh_symbol(c.symbol)
-        self._ensure_alive(saved, p, doing)
-        return [
-            Opened(
-                t,
-                p.id,
-                c.symbol,
-                c.side,
-                c.mode,
-                c.leverage,
-                c.qty,
-                mark,
-                fee,
-                margin,
-                round_money(p.entry),
-                p.qty,
-                existing is not None,
-            )
-        ]
+        self._refresh_symbol(inst.symbol)
+        if command:
+            self._ensure_alive(saved, p, doing)
+        return Opened(
+            t,
+            p.id,
+            inst.symbol,
+            side,
+            mode,
+            leverage,
+            qty,
+            price,
+            fee,
+            margin,
+            round_money(p.entry),
+            p.qty,
+            existing is not None,
+        )
 
     def _close(self, c: Close, t: int) -> list[Event]:
         p = self._position(c.position)
-        inst = p.instrument
-        mark = self.marks[p.symbol]
         qty = p.qty if c.qty is None else c.qty
-        check_qty(inst, qty)
+        check_qty(p.instrument, qty)
         if qty > p.qty:
             raise Rejection(
                 "invalid_quantity", f"cannot close {text.qty(qty)} of {p.id}: it holds {text.qty(p.qty)}"
             )
-        pnl = round_money(p.sign * (qty * mark - p.cost_of(qty)))
-        fee = round_money(qty * mark * inst.taker_fee)
+        closed = self._close_lot(t, p, qty, self.marks[p.symbol], p.instrument.taker_fee, False)
+        return [closed, *self._gone(t, p.id)]
+
+    def _close_lot(
+        self, t: int, p: Position, qty: Decimal, price: Decimal, fee_rate: Decimal, fill: bool
+    ) -> Closed:
+        """Close ``qty`` of ``p`` at ``price``: realised PnL and the fee settle in the cross
+        wallet with the share of the isolated wallet that is released. Refused if the cross
+        wallet would go below zero, and for an order's fill also if the isolated part would pay
+        more than it holds (a fill past the bankruptcy price is left to the liquidation)."""
+        pnl = round_money(p.sign * (qty * price - p.cost_of(qty)))
+        fee = round_money(qty * price * fee_rate)
         if not p.isolated:
             released = ZERO
         elif qty == p.qty:
             released = p.isolated_wallet
         else:
             released = floor_money(p.isolated_wallet * qty / p.qty)
+        if fill and p.isolated and released + pnl - fee < 0:
+            raise Rejection(
+                "beyond_margin",
+                f"closing {text.qty(qty)} of {p.id} at {text.money(price)} would lose "
+                f"{text.money(fee - pnl)} USDT, more than the {text.money(released)} USDT of "
+                f"isolated margin behind it",
+                fee - pnl - released,
+            )
         after = self.cross_wallet + released + pnl - fee
         if after < 0:
             raise Rejection(
@@ -485,7 +659,303 @@ class Account:
         if p.qty == 0:
             del self.positions[p.id]
         self._refresh_symbol(p.symbol)
-        return [Closed(t, p.id, p.symbol, p.side, p.mode, qty, mark, pnl, fee, p.qty, released)]
+        return Closed(t, p.id, p.symbol, p.side, p.mode, qty, price, pnl, fee, p.qty, released)
+
+    # -- orders
+    def _order(self, c: Order, t: int) -> list[Event]:
+        if c.kind not in ORDER_KINDS:
+            raise Rejection("invalid_order", f"an order is a limit, stop or take_profit, not {c.kind!r:.40}")
+        if c.order is not None and c.order in self.orders:
+            raise Rejection(
+                "order_exists", f"order {c.order:.40} is already resting; give the new one another id"
+            )
+        if c.opens:
+            assert c.symbol is not None
+            inst = self._instrument(c.symbol)
+            mark = self._mark(c.symbol)
+            if c.side is None or c.qty is None or c.leverage is None or c.mode is None:
+                raise Rejection(
+                    "invalid_order", "an opening order needs symbol, side, qty, leverage and mode"
+                )
+            self._check_open_fields(inst, c.side, c.mode, c.qty)
+            if c.kind == "take_profit":
+                raise Rejection(
+                    "invalid_order",
+                    "a take_profit closes a position; to open at a better price, use a limit",
+                )
+            side, symbol = c.side, c.symbol
+        else:
+            if c.position is None or c.side is not None or c.leverage is not None or c.mode is not None:
+                raise Rejection(
+                    "invalid_order",
+                    "an order either opens (symbol, side, qty, leverage, mode) or closes a position "
+                    "(position, optional qty)",
+                )
+            p = self._position(c.position)
+            inst, side, symbol = p.instrument, p.side, p.symbol
+            mark = self.marks[symbol]
+            if c.qty is not None:
+                check_qty(inst, c.qty)
+                if c.qty > p.qty:
+                    raise Rejection(
+                        "invalid_quantity",
+                        f"cannot close {text.qty(c.qty)} of {p.id}: it holds {text.qty(p.qty)}",
+                    )
+        self._check_order_price(inst, c.price)
+        below = fires_below(c.kind, side, c.opens)
+        if (mark <= c.price) if below else (mark >= c.price):
+            if c.kind != "limit":
+                where = "at or below" if below else "at or above"
+                raise Rejection(
+                    "would_trigger_now",
+                    f"the mark {text.price(mark, inst.tick_size)} is already {where} "
+                    f"{text.price(c.price, inst.tick_size)}: this {c.kind} would trigger at once "
+                    f"(Binance error -2021); place it beyond the mark or close now",
+                )
+            return self._fill_now(c, t, inst, mark)
+        reserve = ZERO
+        if c.opens:
+            assert c.side is not None and c.qty is not None and c.leverage is not None and c.mode is not None
+            self._check_lot(inst, c.side, c.qty, c.leverage, c.mode, c.position, c.price)
+            notional = c.qty * c.price
+            reserve = ceil_money(notional / c.leverage) + round_money(notional * inst.taker_fee)
+            self._require_available(
+                reserve, f"a {c.kind} to open {c.side} {text.qty(c.qty)} {symbol} at {c.leverage}×"
+            )
+            lot = self._new_id(c.position)
+        else:
+            assert c.position is not None
+            lot = c.position
+        self._order_seq += 1
+        order = RestingOrder(
+            self._order_id(c.order),
+            c.kind,
+            symbol,
+            side,
+            c.qty,
+            c.price,
+            lot,
+            c.opens,
+            c.leverage,
+            c.mode,
+            reserve,
+            self._order_seq,
+            t,
+            below,
+        )
+        self._add_order(order)
+        return [self._placed(t, order)]
+
+    def _check_order_price(self, inst: Instrument, price: Decimal) -> None:
+        if not price > 0:
+            raise Rejection("invalid_price", f"a price must be above zero, not {price}")
+        if price % inst.tick_size != 0:
+            raise Rejection(
+                "invalid_price",
+                f"price {price} is not a multiple of {inst.symbol}'s tick {inst.tick_size} "
+                f"(Binance error -4014)",
+            )
+
+    def _order_id(self, wanted: str | None) -> str:
+        if wanted is not None:
+            return wanted
+        while f"o{self._next_order}" in self.orders:
+            self._next_order += 1
+        oid = f"o{self._next_order}"
+        self._next_order += 1
+        return oid
+
+    def _placed(self, t: int, o: RestingOrder) -> OrderPlaced:
+        return OrderPlaced(
+            t,
+            o.id,
+            o.kind,
+            o.symbol,
+            o.side,
+            o.qty,
+            o.price,
+            o.position,
+            o.opens,
+            o.leverage,
+            o.mode,
+            o.reserved,
+        )
+
+    def _fill_now(self, c: Order, t: int, inst: Instrument, mark: Decimal) -> list[Event]:
+        """A limit whose price the mark has already passed: it fills at once at the mark, as a
+        taker, with every check of an ``open`` or a ``close`` (a command that would break a rule
+        is refused whole)."""
+        if c.opens:
+            assert c.side is not None and c.qty is not None and c.leverage is not None and c.mode is not None
+            fill: Opened | Closed = self._open_lot(
+                t, inst, c.side, c.qty, c.leverage, c.mode, c.position, mark, inst.taker_fee, True
+            )
+            pid = fill.position
+            side = c.side
+            qty = c.qty
+        else:
+            assert c.position is not None
+            p = self.positions[c.position]
+            side, pid = p.side, p.id
+            qty = p.qty if c.qty is None else c.qty
+            fill = self._close_lot(t, p, qty, mark, inst.taker_fee, False)
+        oid = self._order_id(c.order)  # named only once the fill is through: a refusal changes nothing
+        self._order_seq += 1
+        placed = OrderPlaced(
+            t, oid, c.kind, inst.symbol, side, c.qty, c.price, pid, c.opens, c.leverage, c.mode, ZERO
+        )
+        filled = OrderFilled(
+            t,
+            oid,
+            c.kind,
+            inst.symbol,
+            side,
+            qty,
+            mark,
+            fill.fee,
+            "taker",
+            pid,
+            c.opens,
+            c.price,
+            mark,
+            realized_pnl=fill.realized_pnl if isinstance(fill, Closed) else None,
+        )
+        self.orders_version += 1
+        return [placed, filled, fill, *self._gone(t, pid)]
+
+    def _cancel(self, c: Cancel, t: int) -> list[Event]:
+        order = self.orders.get(c.order)
+        if order is None:
+            raise Rejection("unknown_order", f"there is no resting order {c.order:.40}")
+        self._remove_order(order)
+        return [OrderCancelled(t, order.id, "user", order.symbol, order.position, order.reserved)]
+
+    def _add_order(self, order: RestingOrder) -> None:
+        self.orders[order.id] = order
+        book = self._books.get(order.symbol)
+        if book is None:
+            book = self._books[order.symbol] = Book()
+        book.add(order)
+        self.reserved += order.reserved
+        self.orders_version += 1
+
+    def _remove_order(self, order: RestingOrder) -> None:
+        del self.orders[order.id]
+        book = self._books[order.symbol]
+        book.remove(order)
+        if not len(book):
+            del self._books[order.symbol]
+        self.reserved -= order.reserved
+        if not self.orders:
+            self.reserved = ZERO
+        self.orders_version += 1
+
+    def _gone(self, t: int, pid: str) -> list[Event]:
+        """If position ``pid`` is gone: cancel the orders that would have closed it."""
+        if pid in self.positions:
+            return []
+        events: list[Event] = []
+        for order in [o for o in self.orders.values() if not o.opens and o.position == pid]:
+            self._remove_order(order)
+            events.append(OrderCancelled(t, order.id, "position_gone", order.symbol, pid))
+        return events
+
+    def _fill(
+        self,
+        t: int,
+        order: RestingOrder,
+        mark: Decimal,
+        roots: dict[str, Decimal | None],
+        pool_root: Decimal | None,
+        down: bool,
+    ) -> list[Event]:
+        """Fill a resting order the mark ``mark`` crossed: a limit at its own price as a maker, a
+        stop or take-profit at the mark as a taker. An opening order's reservation is released
+        first; if the fill breaks a rule (the available balance cannot pay its margin and fee,
+        above all) it is cancelled with the reason instead."""
+        self._remove_order(order)
+        inst = self.profile.instruments[order.symbol]
+        maker = order.kind == "limit"
+        price = order.price if maker else mark
+        fee_rate = inst.maker_fee if maker else inst.taker_fee
+        liquidation_price = margin = None
+        try:
+            if order.opens:
+                assert order.qty is not None and order.leverage is not None and order.mode is not None
+                fill: Opened | Closed = self._open_lot(
+                    t,
+                    inst,
+                    order.side,
+                    order.qty,
+                    order.leverage,
+                    order.mode,
+                    order.position,
+                    price,
+                    fee_rate,
+                    False,
+                )
+                qty = order.qty
+            else:
+                p = self._position(order.position)
+                qty = p.qty if order.qty is None else min(order.qty, p.qty)
+                root = roots.get(p.id) if p.isolated else pool_root
+                if root is not None and (mark <= root if down else mark >= root):
+                    liquidation_price = shown_liquidation_price(root, down)
+                    margin = p.isolated_wallet if p.isolated else None
+                fill = self._close_lot(t, p, qty, price, fee_rate, True)
+        except Rejection as r:
+            reason = _CANCEL_REASONS.get(r.code, "rejected")
+            return [
+                OrderCancelled(
+                    t, order.id, reason, order.symbol, order.position, order.reserved, r.code, r.message
+                )
+            ]
+        filled = OrderFilled(
+            t,
+            order.id,
+            order.kind,
+            order.symbol,
+            order.side,
+            qty,
+            price,
+            fill.fee,
+            "maker" if maker else "taker",
+            fill.position,
+            order.opens,
+            order.price,
+            mark,
+            liquidation_price,
+            margin,
+            fill.realized_pnl if isinstance(fill, Closed) else None,
+        )
+        return [filled, fill, *self._gone(t, order.position)]
+
+    def resting(self, symbol: str | None = None) -> list[OrderView]:
+        """The resting orders (of ``symbol``), in the order they were placed, as a screen shows
+        them (a chart draws a line at each ``price``)."""
+        return [self._order_view(o) for o in self.orders.values() if symbol is None or o.symbol == symbol]
+
+    def _order_view(self, o: RestingOrder) -> OrderView:
+        p = self.positions.get(o.position)
+        qty = o.qty
+        if not o.opens and p is not None:
+            qty = p.qty if qty is None else min(qty, p.qty)
+        return OrderView(
+            o.id,
+            o.kind,
+            o.symbol,
+            o.side,
+            qty if qty is not None else ZERO,
+            o.price,
+            o.position,
+            o.reserved,
+            o.opens,
+            not o.opens and o.qty is None,
+            o.leverage,
+            o.mode,
+            "below" if o.below else "above",
+            o.t,
+        )
 
     def _set_mode(self, c: SetMode, t: int) -> list[Event]:
         p = self._position(c.position)
@@ -635,110 +1105,44 @@ class Account:
             events += self._liquidate_isolated(t, symbol, self.marks[symbol])
         if self._legs and self._pool_headroom() <= 0:
             symbol = next(iter(self._legs))
-            events += self._liquidate_cross(t, symbol, self.marks[symbol], None, True)
+            events += liquidation.pool(self, t, symbol, self.marks[symbol], self.pool_shown(symbol))
         return events
 
-    def _liquidate_isolated(self, t: int, symbol: str, price: Decimal) -> list[Event]:
-        events: list[Event] = []
-        returned_leftover = self.profile.margin.liquidation_leftover is Leftover.RETURNED
-        for p, root in self._watch[symbol].roots:
-            if self._isolated_headroom(p) > 0:
-                continue
-            shown = shown_liquidation_price(root, p.sign > 0)
-            wallet = p.isolated_wallet
-            pnl = round_money(p.unrealized_pnl(price))
-            left = wallet + pnl
-            fee = min(round_money(p.qty * price * p.instrument.liquidation_fee), max(left, ZERO))
-            payout = -left if left < 0 else ZERO
-            if returned_leftover:
-                returned = max(left, ZERO) - fee
-                to_fund = fee
-                self.cross_wallet += returned
-            else:
-                returned = ZERO
-                to_fund = max(left, ZERO)  # the fee plus whatever margin was left
-            self.insurance_fund += to_fund - payout
-            self.ledger.realized_pnl += pnl
-            self.ledger.liquidation_fees += to_fund
-            self.ledger.insurance_payouts += payout
-            del self.positions[p.id]
-            lot = LiquidatedLot(p.id, symbol, p.side, p.qty, round_money(p.entry), price, pnl, fee)
-            events.append(
-                Liquidated(
-                    t,
-                    (p.id,),
-                    symbol,
-                    p.side,
-                    "isolated",
-                    price,
-                    shown,
-                    pnl,
-                    fee,
-                    to_fund - payout,
-                    wallet,
-                    ZERO,
-                    (lot,),
-                    returned,
-                )
-            )
-        if events:
-            self._refresh_symbol(symbol)
-        return events
-
-    def _liquidate_cross(
-        self, t: int, symbol: str, price: Decimal, old: Decimal | None, down: bool
+    def _liquidate_isolated(
+        self, t: int, symbol: str, price: Decimal, shown: dict[str, Decimal | None] | None = None
     ) -> list[Event]:
-        shown = None
-        leg = self._legs.get(symbol)
-        if old is not None and leg is not None:
-            reserve = self.cross_wallet + self._cross_total - leg.value
-            shown = shown_liquidation_price(self._leg_curve(leg).root(reserve, old, down), down)
-        victims = [p for p in self.positions.values() if not p.isolated]
-        wallet = self.cross_wallet
-        pnls = [round_money(p.unrealized_pnl(self.marks[p.symbol])) for p in victims]
-        pnl_total = sum(pnls, ZERO)
-        fee_room = max(wallet + pnl_total, ZERO)
-        lots = []
-        for p, pnl in zip(victims, pnls):
-            mark = self.marks[p.symbol]
-            fee = min(round_money(p.qty * mark * p.instrument.liquidation_fee), fee_room)
-            fee_room -= fee
-            lots.append(LiquidatedLot(p.id, p.symbol, p.side, p.qty, round_money(p.entry), mark, pnl, fee))
-            del self.positions[p.id]
-        fees = sum((lot.fee for lot in lots), ZERO)
-        after = wallet + pnl_total - fees
-        payout = -after if after < 0 else ZERO
-        after += payout
-        self.cross_wallet = after
-        self.insurance_fund += fees - payout
-        self.ledger.realized_pnl += pnl_total
-        self.ledger.liquidation_fees += fees
-        self.ledger.insurance_payouts += payout
-        for s in {lot.symbol for lot in lots}:
-            self._refresh_symbol(s)
-        sides = {lot.side for lot in lots}
-        return [
-            Liquidated(
-                t,
-                tuple(lot.position for lot in lots),
-                symbol,
-                sides.pop() if len(sides) == 1 else "mixed",
-                "cross",
-                price,
-                shown,
-                pnl_total,
-                fees,
-                fees - payout,
-                wallet,
-                after,
-                tuple(lots),
-            )
-        ]
+        """Every isolated position of ``symbol`` that ``price`` leaves liquidatable, with the
+        liquidation price displayed before (``shown``, else the one its watch holds)."""
+        watch = self._watch.get(symbol)
+        if watch is None:
+            return []
+        events: list[Event] = []
+        for p, root in watch.roots:
+            if p.id not in self.positions or not p.isolated or self._isolated_headroom(p) > 0:
+                continue
+            before = shown.get(p.id) if shown is not None and p.id in shown else None
+            if before is None:
+                before = shown_liquidation_price(root, p.sign > 0)
+            events += liquidation.isolated(self, t, p, price, before)
+        return events
+
+    def in_cooldown(self, t: int) -> bool:
+        """Hyperliquid: within the cool-down after a partial liquidation, when every market
+        liquidation closes the whole position."""
+        return self._cooldown_until is not None and t < self._cooldown_until
+
+    def pool_shown(self, symbol: str) -> Decimal | None:
+        """The cross pool's liquidation price for ``symbol`` as displayed now (None without a
+        cross position on it)."""
+        root, down = self.pool_liquidation(symbol)
+        return shown_liquidation_price(root, down)
 
     # ------------------------------------------------------------------ caches
     def _refresh_symbol(self, symbol: str) -> None:
         """Rebuild the tick-path caches of one symbol after its positions changed."""
         self._views.touch(symbol)
+        if symbol in self._books:  # what its closing orders would fill may have changed
+            self.orders_version += 1
         rules = self.profile.margin
         mark = self.marks.get(symbol)
         cross = [p for p in self.positions.values() if p.symbol == symbol and not p.isolated]
@@ -784,8 +1188,9 @@ class Account:
 
     def available(self) -> Decimal:
         """What opens, isolated-margin additions, mode switches and withdrawals may use: cross
-        margin balance − initial margin of the cross positions, down to 1e-8, never below 0."""
-        free = self.cross_wallet
+        margin balance − initial margin of the cross positions − what resting opening orders
+        reserve, down to 1e-8, never below 0."""
+        free = self.cross_wallet - self.reserved
         for symbol in sorted(self._legs):
             upnl, _, im = self._leg_sums(symbol)
             free += upnl - im

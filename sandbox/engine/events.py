@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
-from .commands import Mode, Side
+from .commands import Mode, OrderKind, Side
 
 _ZERO = Decimal(0)
 
@@ -115,9 +115,19 @@ class Withdrawn(Event):
     cross_wallet: Decimal
 
 
+def _without_unset(obj: Any, out: dict[str, Any], optional: tuple[str, ...]) -> dict[str, Any]:
+    """``out`` without the optional fields ``obj`` leaves unset (None): a whole liquidation reads
+    exactly as it did before partial liquidation existed."""
+    for name in optional:
+        if getattr(obj, name) is None:
+            out.pop(name, None)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class LiquidatedLot:
-    """One position closed by a liquidation (a cross liquidation closes several)."""
+    """One position closed by a liquidation (a cross liquidation closes several), or the part of
+    it a partial step closed (``remaining_qty`` then says what is left of it)."""
 
     position: str
     symbol: str
@@ -127,9 +137,11 @@ class LiquidatedLot:
     price: Decimal
     realized_pnl: Decimal
     fee: Decimal
+    remaining_qty: Decimal | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        return _without_unset(self, out, ("remaining_qty",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +166,124 @@ class Liquidated(Event):
     wallet_after: Decimal
     lots: tuple[LiquidatedLot, ...] = field(default=())
     returned: Decimal = _ZERO
+    # Partial liquidation (profiles with a stepped style): which step this was ("slice",
+    # "tier_step", "full", "backstop"), its number within the episode, the quantity it closed and
+    # what is left (of the one position; per position in ``lots`` for a pool), and the tiers
+    # (1-based) it stepped between. All None for a whole liquidation under the "whole" style.
+    step: str | None = None
+    step_no: int | None = None
+    qty: Decimal | None = None
+    remaining_qty: Decimal | None = None
+    tier_from: int | None = None
+    tier_to: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _without_unset(self, Event.to_dict(self), _STEP_FIELDS)
+
+    @property
+    def gone(self) -> tuple[str, ...]:
+        """The positions this event closed for good (a partial step leaves its position open)."""
+        if self.step is None:
+            return self.positions
+        return tuple(lot.position for lot in self.lots if not lot.remaining_qty)
+
+
+_STEP_FIELDS = ("step", "step_no", "qty", "remaining_qty", "tier_from", "tier_to")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPlaced(Event):
+    """An order now rests. ``side`` is the side of the position it opens or closes; ``qty`` None
+    closes all of ``position``; an opening order names in ``position`` the lot it will open and
+    holds ``reserved`` (initial margin and taker fee at its price) out of the available balance."""
+
+    type: ClassVar[str] = "order_placed"
+    order: str
+    kind: OrderKind
+    symbol: str
+    side: Side
+    qty: Decimal | None
+    price: Decimal
+    position: str
+    opens: bool
+    leverage: int | None = None
+    mode: Mode | None = None
+    reserved: Decimal = _ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilled(Event):
+    """An order filled; the ``opened`` or ``closed`` event it caused follows it in the events.
+    ``liquidity`` is ``maker`` (a resting limit at its price) or ``taker``. Where the fill came on
+    a move that had already crossed the position's displayed liquidation price (an order is
+    checked before liquidation), ``liquidation_price`` is that price and ``margin`` what backed
+    the position (its isolated wallet; None for cross): the sentence "closed p1 before its
+    liquidation price" is made of them."""
+
+    type: ClassVar[str] = "order_filled"
+    order: str
+    kind: OrderKind
+    symbol: str
+    side: Side
+    qty: Decimal
+    price: Decimal
+    fee: Decimal
+    liquidity: Literal["maker", "taker"]
+    position: str
+    opens: bool
+    trigger_price: Decimal  # the order's own price
+    mark: Decimal  # the mark that crossed it
+    liquidation_price: Decimal | None = None
+    margin: Decimal | None = None
+    realized_pnl: Decimal | None = None  # of a closing fill
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCancelled(Event):
+    """An order stopped resting without filling. ``reason``: ``user`` (a cancel), ``position_gone``
+    (the position it would close was closed or liquidated), ``insufficient_available`` (it
+    triggered, but the available balance could not pay its margin and fee), ``rejected`` (it
+    triggered, but the fill broke another rule: ``code`` and ``message`` say which)."""
+
+    type: ClassVar[str] = "order_cancelled"
+    order: str
+    reason: str
+    symbol: str
+    position: str | None
+    released: Decimal = _ZERO
+    code: str | None = None
+    message: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _without_unset(self, Event.to_dict(self), ("code", "message"))
+
+
+@dataclass(frozen=True, slots=True)
+class FundingPayment:
+    """What one position paid (positive) or received (negative), and from which wallet: ``cross``
+    the part that moved the cross wallet, ``isolated`` the part that moved its isolated wallet
+    (``amount = cross + isolated``; Bybit takes an isolated position's funding from the available
+    balance first)."""
+
+    position: str
+    amount: Decimal
+    cross: Decimal
+    isolated: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class FundingSettled(Event):
+    """A funding settlement: each position on ``symbol`` paid ``rate × qty × mark`` (``payments``,
+    positive = paid). Liquidations it caused follow it."""
+
+    type: ClassVar[str] = "funding"
+    symbol: str
+    rate: Decimal
+    mark: Decimal
+    payments: tuple[FundingPayment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,15 @@ def money_problem(value: object, what: str = "an amount", allow_negative: bool =
     return problem(value, what, -MAX_MONEY if allow_negative else Decimal(0), MAX_MONEY)
 
 
+def rate_problem(value: object) -> str | None:
+    """Why ``value`` is not a usable funding rate: a number strictly between -1 and 1 (a whole
+    notional a settlement) with at most ``PLACES`` decimals."""
+    out = problem(value, "a funding rate", Decimal(-1), Decimal(1), low_inclusive=False)
+    if out is None and value == 1:
+        return "a funding rate must be below 1, not 1"
+    return out
+
+
 def leverage_problem(value: object) -> str | None:
     """Why ``value`` is not a usable leverage: a whole number from 1 to ``MAX_LEVERAGE``."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:

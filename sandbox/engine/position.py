@@ -30,6 +30,7 @@ class Position:
     leverage: int
     isolated: bool
     isolated_wallet: Decimal  # zero while cross
+    funding: Decimal = Decimal(0)  # funding paid so far (negative: received)
     # The headroom curve of this lot alone (mark-independent), kept until its quantity or cost
     # changes: an isolated position's liquidation price is one look-up in it.
     _curve: tuple[MarginRules, Curve] | None = field(default=None, init=False, repr=False, compare=False)
@@ -96,6 +97,7 @@ class Position:
             self.leverage,
             self.isolated,
             self.isolated_wallet,
+            self.funding,
         )
         out._curve = self._curve
         return out

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from . import text
-from .commands import AdjustMargin, Close, Command, Open, Price, SetLeverage, SetMode
+from .commands import AdjustMargin, Cancel, Close, Command, Funding, Open, Order, Price, SetLeverage, SetMode
 from .instrument import Instrument
-from .limits import MAX_LEVERAGE, leverage_problem, money_problem, price_problem, qty_problem
+from .limits import MAX_LEVERAGE, leverage_problem, money_problem, price_problem, qty_problem, rate_problem
 
 
 class Rejection(Exception):
@@ -53,6 +53,16 @@ def out_of_range(c: Command) -> str | None:
         return money_problem(c.amount, "an amount", allow_negative=True)
     if isinstance(c, SetLeverage):
         return _leverage_range(c.leverage)
+    if isinstance(c, Order):
+        return (
+            _positive(c.price, price_problem)
+            or (None if c.qty is None else _positive(c.qty, qty_problem))
+            or (None if c.leverage is None else _leverage_range(c.leverage))
+        )
+    if isinstance(c, Cancel):
+        return None
+    if isinstance(c, Funding):
+        return rate_problem(c.rate)
     return _positive(c.amount, lambda v: money_problem(v, f"a {c.type}"))
 
 

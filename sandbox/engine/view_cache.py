@@ -88,6 +88,7 @@ class _Row:
             self.cap,
             self.mm_notional,
             self.entry_margin,
+            p.funding,
         )
 
 
@@ -114,6 +115,7 @@ class ViewCache:
         self._cross_wallet: Decimal | None = None
         self._pool: tuple[Decimal, Decimal, Decimal, Decimal, Decimal | None, Decimal] | None = None
         self._last: AccountView | None = None
+        self._orders_version = -1
 
     def touch(self, symbol: str) -> None:
         """The positions of ``symbol`` changed."""
@@ -128,14 +130,16 @@ class ViewCache:
                 stale.add(symbol)
         last = self._last
         wallet_moved = self._cross_wallet is None or self._cross_wallet != account.cross_wallet
+        orders_moved = self._orders_version != account.orders_version
         if (
             last is not None
             and not stale
             and not wallet_moved
+            and not orders_moved
             and last.insurance_fund == account.insurance_fund
         ):
             return last
-        pool_moved = wallet_moved or self._pool is None
+        pool_moved = wallet_moved or orders_moved or self._pool is None
         for symbol in stale:
             before = self._symbols.pop(symbol, None)
             if before is not None:
@@ -160,6 +164,11 @@ class ViewCache:
             iso_wallets += s.isolated_wallets
         views = self._views
         positions = tuple(views[pid] for pid in account.positions)
+        if orders_moved or last is None:
+            orders = tuple(account.resting())
+            self._orders_version = account.orders_version
+        else:
+            orders = last.orders
         total = account.cross_wallet + iso_wallets
         self._last = AccountView(
             account.cross_wallet,
@@ -175,6 +184,8 @@ class ViewCache:
             account.insurance_fund,
             positions,
             iso_upnl,
+            account.reserved,
+            orders,
         )
         return self._last
 
@@ -280,5 +291,5 @@ class ViewCache:
                 if bankrupt is not None and bankrupt > 0:
                     shown_bankrupt = shown_liquidation_price(bankrupt, row.p.sign > 0)
                 self._views[row.p.id] = row.view(balance, pool_ratio, shown, shown_bankrupt)
-        available = max(floor_money(free), _ZERO)
+        available = max(floor_money(free - account.reserved), _ZERO)
         return cross_upnl, cross_mm, ceil_money(cross_im), balance, pool_ratio, available

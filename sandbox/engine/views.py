@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from .commands import Mode, Side
+from .commands import Mode, OrderKind, Side
 from .money import divide, quantize
 
 _ZERO = Decimal(0)
@@ -71,9 +71,40 @@ class PositionView:
     bracket_cap: Decimal
     maintenance_notional: Decimal
     entry_margin: Decimal  # initial margin at entry, cost ÷ leverage rounded up: what ROE divides
+    funding: Decimal = _ZERO  # funding paid so far (negative: received)
 
     def to_dict(self) -> dict[str, Any]:
         return _as_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """A resting order as a screen shows it. ``side`` is the side of the position it opens or
+    closes; ``qty`` what it would fill now (a closing order never more than the position holds;
+    ``close_all`` when it closes whatever is left); ``position`` the lot it closes, or the id the
+    lot it opens will have; ``fires`` whether it fills when the mark falls to ``price``
+    ("below") or rises to it ("above"); ``placed_t`` when it was placed."""
+
+    id: str
+    kind: OrderKind
+    symbol: str
+    side: Side
+    qty: Decimal
+    price: Decimal
+    position: str
+    reserved: Decimal
+    opens: bool
+    close_all: bool
+    leverage: int | None
+    mode: Mode | None
+    fires: str
+    placed_t: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+REPORT_ORDER_FIELDS = ("id", "kind", "symbol", "side", "qty", "price", "position", "reserved")
 
 
 REPORT_POSITION_FIELDS = (
@@ -108,8 +139,11 @@ class AccountView:
     insurance_fund: Decimal
     positions: tuple[PositionView, ...]
     isolated_unrealized_pnl: Decimal = _ZERO
+    reserved: Decimal = _ZERO  # held out of the available balance by resting opening orders
+    orders: tuple[OrderView, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out = _as_dict(self)
         out["positions"] = [p.to_dict() for p in self.positions]
+        out["orders"] = [o.to_dict() for o in self.orders]
         return out

@@ -4,6 +4,14 @@ Returns per step: ``r = drift + σ_t · (ρ·z_common + √(1−ρ²)·z_own) + 
 GARCH(1,1)-like recursion (big moves beget big moves: volatility clustering), rare jumps, and a
 scenario's scripted move at ``event_at_ms``.
 
+Funding: every ``funding_interval_ms`` (8 h, as Binance settles) each symbol settles a funding rate
+made the way Binance makes it, from the simulator's own premium: the premium index is how far the
+price stands above its own one-hour moving average (×0.05: 1 % above it is a 0.05 % premium), the
+rate the interval's average premium plus the interest rate 0.01 % clamped to ±0.05 % of it,
+capped at ±0.3 % and rounded to 8 decimals. A rising market makes longs pay, a crash makes
+shorts pay. The premium is computed from the path, with no random draws of its own, so adding
+funding changed no price of any seed.
+
 Same seed, same path on every machine: the only arithmetic is IEEE +, −, ×, ÷ and ``math.sqrt``
 (all correctly rounded; ``x ** 0.5`` would go through the C library's ``pow``, which need not be),
 normals come from 12 uniforms of Python's ``random.Random`` (a generator whose stream Python keeps
@@ -15,10 +23,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from random import Random
 
+from ..engine.commands import Funding
 from .ticks import PriceTick
+
+FUNDING_INTERVAL_MS = 8 * 3_600_000
+_INTEREST = 0.0001  # Binance's interest rate per 8 h: 0.03 % a day
+_CLAMP, _CAP = 0.0005, 0.003
+_PREMIUM_SCALE = 0.05
+_AVERAGE_MS = 3_600_000  # the moving average the premium is measured against
+_RATE_PLACES = Decimal("1e-8")
+FundingItem = tuple[int, None, Funding]
 
 DEFAULT_SYMBOLS: dict[str, tuple[Decimal, Decimal]] = {
     "BTCUSDT": (Decimal("64000.0"), Decimal("0.1")),
@@ -99,6 +116,7 @@ class Simulator:
         scenario: str = "calm",
         step_ms: int = 250,
         event_at_ms: int = 60_000,
+        funding_interval_ms: int | None = FUNDING_INTERVAL_MS,
     ):
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
@@ -120,13 +138,47 @@ class Simulator:
         self._var = [_BASE_SIGMA * _BASE_SIGMA] * len(self._names)
         self._ret = [0.0] * len(self._names)
         self.t = 0  # time of the last step taken
+        self.funding_interval_ms = funding_interval_ms
+        self._average = list(self._prices)
+        self._alpha = min(step_ms / _AVERAGE_MS, 1.0)
+        self._premium_sum = [0.0] * len(self._names)
+        self._premium_steps = 0
+        self._due: list[FundingItem] = []  # settlements not yet handed out
 
     def advance(self, until_ms: int) -> list[PriceTick]:
-        """Every tick after the last one up to ``until_ms`` (a live window calls this per frame)."""
+        """Every tick after the last one up to ``until_ms`` (a live window calls this per frame).
+        Funding settlements on the way wait in ``take_funding()``."""
         out: list[PriceTick] = []
         while self.t + self.step_ms <= until_ms:
             self._step(out)
         return out
+
+    def take_funding(self) -> list[FundingItem]:
+        """The funding settlements reached so far and not yet taken, as session inputs
+        ``(t, None, Funding)``; each comes after the prices of its time."""
+        due, self._due = self._due, []
+        return due
+
+    def advance_events(self, until_ms: int) -> list[PriceTick | FundingItem]:
+        """Prices and funding settlements up to ``until_ms``, in session order."""
+        out: list[PriceTick | FundingItem] = []
+        while self.t + self.step_ms <= until_ms:
+            ticks: list[PriceTick] = []
+            self._step(ticks)
+            out += ticks
+            out += self.take_funding()
+        return out
+
+    def events(self, duration_ms: int) -> Iterator[PriceTick | FundingItem]:
+        """``ticks`` with the funding settlements among them, lazily."""
+        end = self.t + duration_ms
+        out: list[PriceTick] = []
+        while self.t + self.step_ms <= end:
+            self._step(out)
+            yield from out
+            out.clear()
+            if self._due:
+                yield from self.take_funding()
 
     def ticks(self, duration_ms: int) -> Iterator[PriceTick]:
         """The path from where it stands for ``duration_ms`` more, lazily."""
@@ -156,3 +208,24 @@ class Simulator:
             if steps != self._last[k]:
                 self._last[k] = steps
                 out.append(PriceTick(self.t, name, steps * self._tick_sizes[k]))
+        if self.funding_interval_ms is not None:
+            self._premiums()
+
+    def _premiums(self) -> None:
+        """Accumulate each symbol's premium index; settle at every multiple of the interval."""
+        self._premium_steps += 1
+        for k, price in enumerate(self._prices):
+            average = self._average[k] + self._alpha * (price - self._average[k])
+            self._average[k] = average
+            self._premium_sum[k] += _PREMIUM_SCALE * (price / average - 1.0)
+        assert self.funding_interval_ms is not None
+        if self.t % self.funding_interval_ms:
+            return
+        for k, name in enumerate(self._names):
+            premium = self._premium_sum[k] / self._premium_steps
+            rate = premium + min(max(_INTEREST - premium, -_CLAMP), _CLAMP)
+            rate = min(max(rate, -_CAP), _CAP)
+            value = Decimal(rate).quantize(_RATE_PLACES, ROUND_HALF_EVEN).normalize()
+            self._due.append((self.t, None, Funding(name, value)))
+            self._premium_sum[k] = 0.0
+        self._premium_steps = 0

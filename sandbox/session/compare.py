@@ -3,7 +3,11 @@ whether (and when) it was liquidated. The same inputs go to one account per prof
 from the source for each (a file is streamed once per profile, never held).
 
 Positions are matched across profiles by the input that opened them, not by id: a profile that
-refuses an open (leverage above its maximum, say) gives later positions other ids.
+refuses an open (leverage above its maximum, say) gives later positions other ids. A position an
+order opened is matched by the price input that filled it. Each outcome also says what the
+position paid in funding (negative: received) and how many partial liquidation steps it took
+before it was gone; each profile's resting orders at the end are listed too (profiles differ in
+which orders could reserve, fill or survive).
 """
 
 from __future__ import annotations
@@ -12,7 +16,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..engine import Closed, Command, Liquidated, Open, Opened, Price, Rejected, text
+from ..engine import (
+    Closed,
+    Command,
+    FundingSettled,
+    Liquidated,
+    Open,
+    Opened,
+    OrderView,
+    Price,
+    Rejected,
+    text,
+)
 from .runner import Source, new_account
 
 
@@ -28,6 +43,8 @@ class Outcome:
     liquidated_price: Decimal | None = None
     closed_at: int | None = None
     rejected: str | None = None
+    funding: Decimal = Decimal(0)  # paid (negative: received) while it was open
+    partial_steps: int = 0  # partial liquidation steps before it was gone (or to the end)
 
 
 @dataclass(slots=True)
@@ -37,6 +54,7 @@ class Comparison:
     # input index of the open → description and profile → outcome
     labels: dict[int, str] = field(default_factory=dict)
     outcomes: dict[int, dict[str, Outcome]] = field(default_factory=dict)
+    orders: dict[str, list[OrderView]] = field(default_factory=dict)  # profile → resting at the end
 
 
 def compare(source: Source, profiles: list[str], until: int | None = None) -> Comparison:
@@ -70,12 +88,20 @@ def compare(source: Source, profiles: list[str], until: int | None = None) -> Co
                     result.labels.setdefault(index, f"{command.symbol} {command.side} (t={t})")
                     result.outcomes.setdefault(index, {})[name] = Outcome(rejected=event.message)
                 elif isinstance(event, Liquidated):
+                    gone = set(event.gone)
                     for pid in event.positions:
                         out = result.outcomes[opened_by[pid]][name]
-                        out.liquidated_at, out.liquidated_price = t, event.price
+                        if pid in gone:
+                            out.liquidated_at, out.liquidated_price = t, event.price
+                        else:
+                            out.partial_steps += 1
                 elif isinstance(event, Closed) and event.remaining_qty == 0:
                     result.outcomes[opened_by[event.position]][name].closed_at = t
+                elif isinstance(event, FundingSettled):
+                    for pay in event.payments:
+                        result.outcomes[opened_by[pay.position]][name].funding += pay.amount
         result.t = max(result.t, t if until is None else until)
+        result.orders[name] = account.resting()
     result.labels = dict(sorted(result.labels.items()))
     return result
 
@@ -83,11 +109,19 @@ def compare(source: Source, profiles: list[str], until: int | None = None) -> Co
 def _fate(out: Outcome) -> str:
     if out.rejected:
         return "open rejected"
+    steps = f" after {out.partial_steps} step(s)" if out.partial_steps else ""
     if out.liquidated_at is not None:
-        return f"liquidated t={out.liquidated_at}"
+        return f"liquidated t={out.liquidated_at}{steps}"
     if out.closed_at is not None:
         return f"closed t={out.closed_at}"
-    return "open at end"
+    return f"open at end{', ' + str(out.partial_steps) + ' step(s)' if out.partial_steps else ''}"
+
+
+def _funding(out: Outcome | None) -> str:
+    if out is None or out.rejected or not out.funding:
+        return ""
+    verb = "paid" if out.funding > 0 else "got"
+    return f"funding {verb} {text.money(abs(out.funding))}"
 
 
 def _shown(out: Outcome | None) -> str:
@@ -109,6 +143,14 @@ def comparison_text(cmp: Comparison) -> str:
         prices = [by.get(p) for p in cmp.profiles]
         lines.append(f"{label:<24}" + "".join(f"{_shown(o):>{width}}" for o in prices))
         lines.append(f"{'':<24}" + "".join(f"{'' if o is None else _fate(o):>{width}}" for o in prices))
+        if any(_funding(o) for o in prices):
+            lines.append(f"{'':<24}" + "".join(f"{_funding(o):>{width}}" for o in prices))
+    resting = {name: cmp.orders.get(name, []) for name in cmp.profiles}
+    if any(resting.values()):
+        lines += ["", "resting orders at the end"]
+        for name, orders in resting.items():
+            shown = ", ".join(f"{o.id} {o.kind} {o.symbol} {o.side} at {o.price:f}" for o in orders) or "none"
+            lines.append(f"  {name}: {shown}")
     return "\n".join(lines) + "\n"
 
 
@@ -129,10 +171,13 @@ def comparison_dict(cmp: Comparison) -> dict[str, Any]:
                         "liquidated_price": o.liquidated_price,
                         "closed_at": o.closed_at,
                         "rejected": o.rejected,
+                        "funding": o.funding,
+                        "partial_steps": o.partial_steps,
                     }
                     for name, o in cmp.outcomes[index].items()
                 },
             }
             for index, label in cmp.labels.items()
         ],
+        "orders": {name: [o.to_dict() for o in cmp.orders.get(name, [])] for name in cmp.profiles},
     }

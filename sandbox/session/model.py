@@ -15,7 +15,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 from ..engine import commands as c
 from ..engine.limits import (
@@ -27,6 +35,7 @@ from ..engine.limits import (
     money_problem,
     price_problem,
     qty_problem,
+    rate_problem,
 )
 from ..market.symbols import MAX_SYMBOL_LENGTH
 from ..profiles import DEFAULT_PROFILE, InstrumentModel
@@ -56,6 +65,7 @@ PositiveAmount = Annotated[
     _checked(lambda v: money_problem(v, "an amount") or (None if v > 0 else "an amount must be above 0")),
 ]
 Balance = Annotated[Decimal, _checked(lambda v: money_problem(v, "the balance"))]
+Rate = Annotated[Decimal, _checked(rate_problem)]
 Leverage = Annotated[int, Field(ge=1, le=MAX_LEVERAGE)]
 Symbol = Annotated[str, Field(min_length=1, max_length=MAX_SYMBOL_LENGTH)]
 PositionId = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
@@ -246,6 +256,64 @@ class WithdrawEvent(_Event):
         return c.Withdraw(self.amount)
 
 
+class OrderEvent(_Event):
+    """An order (session-format.md § Additions): it opens with ``symbol``, ``side``, ``qty``,
+    ``leverage`` and ``mode`` (``position`` then names the lot it opens), or closes all or
+    ``qty`` of ``position``."""
+
+    type: Literal["order"]
+    kind: Literal["limit", "stop", "take_profit"]
+    price: PriceValue
+    order: PositionId | None = None
+    symbol: Symbol | None = None
+    side: Side | None = None
+    qty: Qty | None = None
+    leverage: Leverage | None = None
+    mode: Mode | None = None
+    position: PositionId | None = None
+
+    @model_validator(mode="after")
+    def _opens_or_closes(self) -> OrderEvent:
+        opening = (self.symbol, self.side, self.leverage, self.mode)
+        if all(x is not None for x in opening) and self.qty is not None:
+            return self
+        if all(x is None for x in opening) and self.position is not None:
+            return self
+        raise ValueError(
+            "an order opens (symbol, side, qty, leverage, mode) or closes a position (position, optional qty)"
+        )
+
+    def command(self) -> c.Command:
+        return c.Order(
+            self.kind,
+            self.price,
+            self.symbol,
+            self.side,
+            self.qty,
+            self.leverage,
+            self.mode,
+            self.position,
+            self.order,
+        )
+
+
+class CancelEvent(_Event):
+    type: Literal["cancel"]
+    order: PositionId
+
+    def command(self) -> c.Command:
+        return c.Cancel(self.order)
+
+
+class FundingEvent(_Event):
+    type: Literal["funding"]
+    symbol: Symbol
+    rate: Rate
+
+    def command(self) -> c.Command:
+        return c.Funding(self.symbol, self.rate)
+
+
 class PriceEvent(_Event):
     type: Literal["price"]
     symbol: Symbol
@@ -263,6 +331,9 @@ CommandEvent = Annotated[
     | SetLeverageEvent
     | DepositEvent
     | WithdrawEvent
+    | OrderEvent
+    | CancelEvent
+    | FundingEvent
     | PriceEvent,
     Field(discriminator="type"),
 ]

@@ -29,7 +29,18 @@ from .model import COMMAND_EVENT, FORMAT, SessionHeader, depth_problem
 
 _IGNORED = frozenset({"note"})
 _COMMAND_KINDS = frozenset(
-    {"open", "close", "set_mode", "adjust_margin", "set_leverage", "deposit", "withdraw"}
+    {
+        "open",
+        "close",
+        "set_mode",
+        "adjust_margin",
+        "set_leverage",
+        "deposit",
+        "withdraw",
+        "order",
+        "cancel",
+        "funding",
+    }
 )
 # One decoder for every line: json.loads(..., parse_float=...) would build a new one per call.
 _DECODER = json.JSONDecoder(parse_float=Decimal)

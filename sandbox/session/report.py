@@ -13,8 +13,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO, Any
 
-from ..engine import Account, Event, Liquidated, Rejected, text
-from ..engine.views import REPORT_POSITION_FIELDS
+from ..engine import (
+    Account,
+    Event,
+    FundingSettled,
+    Liquidated,
+    OrderCancelled,
+    OrderFilled,
+    OrderPlaced,
+    Rejected,
+    text,
+)
+from ..engine.views import REPORT_ORDER_FIELDS, REPORT_POSITION_FIELDS
 from .jsonlines import format_decimal
 
 
@@ -49,8 +59,15 @@ def account_dict(account: Account) -> dict[str, Any]:
         "insurance_fund",
     ]
     result = {k: out[k] for k in first}
-    result.update((k, v) for k, v in out.items() if k not in result and k != "positions")
+    result.update((k, v) for k, v in out.items() if k not in result and k not in ("positions", "orders"))
     result["positions"] = positions
+    orders = []
+    for o in view.orders:
+        d = o.to_dict()
+        ordered = {k: d[k] for k in REPORT_ORDER_FIELDS}
+        ordered.update((k, v) for k, v in d.items() if k not in ordered)
+        orders.append(ordered)
+    result["orders"] = orders
     return result
 
 
@@ -85,23 +102,104 @@ def report_json(account: Account, t: int, events: Iterable[Event]) -> str:
 
 def describe(event: Event, account: Account | None = None) -> str:
     """One sentence for a person (the window's event log says the same)."""
-    d = event.to_dict()
-    kind = d["type"]
     if isinstance(event, Liquidated):
-        if event.mode == "isolated":
-            lost = text.money(event.wallet_before)
-            return (
-                f"{event.symbol} {event.side} (isolated) liquidated at {_p(account, event.symbol, event.price)}: "
-                f"lost its {lost} USDT margin; the rest of the account is untouched"
-            )
-        return (
-            f"cross margin liquidated at {event.symbol} {_p(account, event.symbol, event.price)}: "
-            f"{len(event.positions)} cross position(s) closed ({', '.join(event.positions)}), "
-            f"cross wallet {text.money(event.wallet_before)} → {text.money(event.wallet_after)} USDT; "
-            f"isolated positions are untouched"
-        )
+        return _liquidated(event, account)
+    if isinstance(event, OrderPlaced | OrderFilled | OrderCancelled | FundingSettled):
+        return _order_or_funding(event, account)
     if isinstance(event, Rejected):
         return f"rejected {event.command}: {event.message}"
+    return _plain_event(event.to_dict(), account)
+
+
+_STEPS = {"slice": "slice", "tier_step": "tier step", "full": "whole", "backstop": "backstop"}
+
+
+def _liquidated(event: Liquidated, account: Account | None) -> str:
+    at = _p(account, event.symbol, event.price)
+    who = ", ".join(event.positions)
+    if event.step in ("slice", "tier_step"):
+        tiers = f", tier {event.tier_from} → {event.tier_to}" if event.tier_from is not None else ""
+        left = "" if event.remaining_qty is None else f", {text.qty(event.remaining_qty)} left"
+        return (
+            f"{who} ({event.symbol} {event.mode}) partly liquidated at {at} ({_STEPS[event.step]} "
+            f"{event.step_no}{tiers}): {text.qty(event.qty or Decimal(0))} closed{left}, realised "
+            f"{text.money(event.realized_pnl)}, fee {text.money(event.fee)} USDT; the margin stays with "
+            f"what is left"
+        )
+    if event.mode == "isolated":
+        how = "taken by the backstop" if event.step == "backstop" else "liquidated"
+        if event.returned > 0:
+            lost = text.money(event.wallet_before - event.returned)
+            return (
+                f"{event.symbol} {event.side} (isolated) {how} at {at}: lost {lost} of its "
+                f"{text.money(event.wallet_before)} USDT margin; {text.money(event.returned)} USDT went back "
+                f"to the cross wallet; the rest of the account is untouched"
+            )
+        return (
+            f"{event.symbol} {event.side} (isolated) {how} at {at}: lost its "
+            f"{text.money(event.wallet_before)} USDT margin; the rest of the account is untouched"
+        )
+    how = "taken by the backstop" if event.step == "backstop" else "liquidated"
+    return (
+        f"cross margin {how} at {event.symbol} {at}: "
+        f"{len(event.positions)} cross position(s) closed ({who}), "
+        f"cross wallet {text.money(event.wallet_before)} → {text.money(event.wallet_after)} USDT; "
+        f"isolated positions are untouched"
+    )
+
+
+_KINDS = {"limit": "limit", "stop": "stop", "take_profit": "take-profit"}
+
+
+def _order_or_funding(
+    event: OrderPlaced | OrderFilled | OrderCancelled | FundingSettled, account: Account | None
+) -> str:
+    if isinstance(event, FundingSettled):
+        rate = f"{event.rate * 100:.4f} %"
+        if not event.payments:
+            return f"funding {event.symbol} {rate}: no position on it"
+        parts = [
+            f"{pay.position} {'paid' if pay.amount >= 0 else 'received'} {text.money(abs(pay.amount))}"
+            for pay in event.payments
+        ]
+        return f"funding {event.symbol} {rate} at {_p(account, event.symbol, event.mark)}: {', '.join(parts)} USDT"
+    if isinstance(event, OrderCancelled):
+        why = {
+            "user": "",
+            "position_gone": f": {event.position} is gone",
+        }.get(event.reason, f" when it triggered: {event.message}")
+        return f"{event.order} cancelled{why}"
+    kind = _KINDS[event.kind]
+    price = _p(account, event.symbol, event.price)
+    if isinstance(event, OrderPlaced):
+        if event.opens:
+            return (
+                f"placed {event.order}: {kind} to open {event.side} {text.qty(event.qty or Decimal(0))} {event.symbol} "
+                f"at {price}, {event.leverage}× {event.mode} as {event.position} (holds "
+                f"{text.money(event.reserved)} USDT of the available balance)"
+            )
+        qty = "all" if event.qty is None else text.qty(event.qty)
+        return f"placed {event.order}: {kind} to close {qty} of {event.position} ({event.symbol} {event.side}) at {price}"
+    if event.liquidation_price is not None and event.realized_pnl is not None:
+        trigger = _p(account, event.symbol, event.trigger_price)
+        loss = text.money(event.fee - event.realized_pnl)
+        shown = _p(account, event.symbol, event.liquidation_price)
+        if event.margin is not None:
+            return (
+                f"the {kind} at {trigger} closed {event.position} before its liquidation price {shown}: "
+                f"lost {loss} USDT instead of its {text.money(event.margin)} margin"
+            )
+        return (
+            f"the {kind} at {trigger} closed {event.position} before the cross pool's liquidation price "
+            f"{shown}: lost {loss} USDT"
+        )
+    verb = "opened" if event.opens else f"closed {text.qty(event.qty)} of"
+    return f"{event.order} ({kind}) filled at {price} as a {event.liquidity}: {verb} {event.position}"
+
+
+def _plain_event(d: dict[str, Any], account: Account | None) -> str:
+    """One sentence for the events that carry no more than their fields say."""
+    kind = d["type"]
     if kind == "opened":
         verb = "increased" if d["increase"] else "opened"
         return (

@@ -8,15 +8,18 @@ they go (a session file, a replay, the window's compact arrays): nothing holds t
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..engine import Funding
 from ..market import MarketData, PriceTick, Simulator
+from ..market.funding import FundingRates
 from ..profiles import DEFAULT_PROFILE
 from .inputs import Inputs, Item
-from .jsonlines import atomic_writer, dumps, price_line
+from .jsonlines import atomic_writer, dumps, item_line
 from .model import SessionHeader
 from .reader import Session
 
@@ -68,28 +71,91 @@ class MarketSource:
             yield tick
 
 
-def _write_ticks(out: str | Path, header: SessionHeader, ticks: Iterable[PriceTick]) -> int:
-    """Header and price lines, written a few thousand lines at a time."""
+def _write_ticks(out: str | Path, header: SessionHeader, items: Iterable[Item]) -> int:
+    """Header and input lines (prices, and funding settlements), a few thousand lines at a time;
+    returns the number of price lines."""
     count = 0
     with atomic_writer(out) as stream:
         stream.write(dumps(header.to_dict()) + "\n")
         batch: list[str] = []
-        for t, symbol, price in ticks:
-            batch.append(price_line(t, symbol, price))
+        for t, symbol, x in items:
+            batch.append(item_line(t, symbol, x))
+            count += symbol is not None
             if len(batch) == 4096:
                 batch.append("")
                 stream.write("\n".join(batch))
-                count += 4096
                 batch.clear()
         if batch:
             batch.append("")
             stream.write("\n".join(batch))
-            count += len(batch) - 1
     return count
 
 
 def write_market_session(out: str | Path, data: MarketData) -> int:
     return _write_ticks(out, market_header(data), data.ticks())
+
+
+@dataclass(slots=True)
+class FundingMerge:
+    """How the settlements of a funding file fit the prices: merged, or dropped for lying before
+    the first price or after the last (no mark to settle at)."""
+
+    merged: int = 0
+    before: int = 0
+    after: int = 0
+
+
+def with_funding(
+    ticks: Iterable[PriceTick], funding: FundingRates, origin_ms: int, symbol: str, merge: FundingMerge
+) -> Iterator[Item]:
+    """The ticks with each settlement at its session time (epoch ms − ``origin_ms``), after the
+    prices of the same time (a settlement at a candle's start sees that candle's open as the
+    mark). Settlements outside [first price, last price] are counted in ``merge`` and dropped."""
+    times = [ms - origin_ms for ms in funding.times]
+    rates = funding.rates
+    i, n = 0, len(times)
+    first = True
+    last_t: int | None = None
+    for tick in ticks:
+        if first:
+            first = False
+            while i < n and times[i] < tick.t:
+                merge.before += 1
+                i += 1
+        while i < n and times[i] < tick.t:
+            yield times[i], None, Funding(symbol, rates[i])
+            merge.merged += 1
+            i += 1
+        last_t = tick.t
+        yield tick
+    while i < n and last_t is not None and times[i] <= last_t:
+        yield times[i], None, Funding(symbol, rates[i])
+        merge.merged += 1
+        i += 1
+    if last_t is None:
+        merge.before += n - i
+    else:
+        merge.after += n - i
+
+
+def write_funded_session(
+    out: str | Path, data: MarketData, funding: FundingRates
+) -> tuple[int, FundingMerge]:
+    """A market-data file's prices with a funding file's settlements merged in at their times."""
+    header = market_header(data)
+    merge = FundingMerge()
+    header.meta["funding"] = {
+        "source": Path(funding.path).name,
+        "source_format": funding.format,
+        "rows": len(funding),
+    }
+    if funding.format == "lean-margin-interest":
+        header.meta["funding"]["note"] = (
+            "LEAN's rates are for an inverse (coin-margined) contract; applied here as rate × qty × "
+            "mark to a linear USDT position, an approximation"
+        )
+    count = _write_ticks(out, header, with_funding(data.ticks(), funding, data.origin_ms, data.symbol, merge))
+    return count, merge
 
 
 def write_simulated_session(out: str | Path, sim: Simulator, duration_ms: int, seed: int) -> int:
@@ -104,4 +170,4 @@ def write_simulated_session(out: str | Path, sim: Simulator, duration_ms: int, s
         },
     }
     header = SessionHeader.new(DEFAULT_BALANCE, DEFAULT_PROFILE, meta=meta)
-    return _write_ticks(out, header, sim.ticks(duration_ms))
+    return _write_ticks(out, header, sim.events(duration_ms))

@@ -40,19 +40,23 @@ import numpy as np
 from ..engine import (
     Account,
     AdjustMargin,
+    Cancel,
     Close,
     Command,
     Deposit,
     Event,
+    Funding,
     Liquidated,
     Open,
     Opened,
+    Order,
     Price,
     SetLeverage,
     SetMode,
     Withdraw,
     text,
 )
+from ..engine.instrument import ZERO
 from ..engine.limits import MAX_TIME_MS
 from .history import Series
 from .inputs import Commands, Inputs, Item, Times
@@ -155,6 +159,18 @@ def command_text(command: Command) -> str:
         return f"deposited {text.money(command.amount)} USDT"
     if isinstance(command, Withdraw):
         return f"withdrew {text.money(command.amount)} USDT"
+    if isinstance(command, Order):
+        kind = command.kind.replace("_", "-")
+        if command.opens:
+            target = f"to open {command.side} {text.qty(command.qty or ZERO)} {command.symbol}"
+        else:
+            part = "" if command.qty is None else f"{text.qty(command.qty)} of "
+            target = f"to close {part}{command.position}"
+        return f"placed a {kind} order {target} at {command.price:,f}"
+    if isinstance(command, Cancel):
+        return f"cancelled order {command.order}"
+    if isinstance(command, Funding):
+        return f"settled {command.symbol} funding at {command.rate * 100:.4f} %"
     return f"set {command.symbol} to {command.price:,f}"
 
 

@@ -13,7 +13,12 @@ receives is exactly what a person would write in a hand-edited copy of the sessi
 - ``adjust_margin``: dropped in ``all_cross`` (a cross lot has no margin of its own; the money
   stays in the pool that backs it, so the twin's total wallet is the same either way); kept in
   ``all_isolated``, where every lot is isolated and the engine judges the amount as it would.
-- everything else (prices, closes, leverage changes, deposits, withdrawals) as recorded.
+- ``order``: an opening order takes the twin's mode, like ``open``. Every order that names no id
+  (and an opening order that names no lot) is pinned to the ids the recorded account's
+  ``order_placed`` gave, so ``cancel o2`` or a stop on ``p3`` means the same order and lot in all
+  three; one the recorded account refused gets an ``x`` name for both.
+- everything else (prices, closes, cancels, funding, leverage changes, deposits, withdrawals) as
+  recorded.
 
 So "a twin equals replaying the hand-edited copy through the plain engine, to the last digit" is
 true by construction, and ``tests/test_twins_property.py`` checks it over random sessions. A
@@ -49,6 +54,8 @@ from ..engine import (
     Liquidated,
     Open,
     Opened,
+    Order,
+    OrderPlaced,
     Price,
     SetMode,
     text,
@@ -184,7 +191,7 @@ class Twin:
             "realized_pnl": self.realized_pnl,
             "liquidations": len(self.liquidations),
             "first_liquidation_t": first,
-            "positions_liquidated": [pid for e in self.liquidations for pid in e.positions],
+            "positions_liquidated": [pid for e in self.liquidations for pid in e.gone],
             "max_drawdown": self.max_drawdown,
         }
 
@@ -324,11 +331,23 @@ class TwinSet:
         said: dict[int, Sequence[Event]] = {}
         recorded = said[id(twins[0])] = twins[0].command(t, command)
         pin: str | None = None
+        order_pin: str | None = None
         if isinstance(command, Open) and command.position is None:
             pin = next((e.position for e in recorded if isinstance(e, Opened)), None)
             if pin is None:
-                self._extra += 1
-                pin = f"x{self._extra}"
+                pin = self._extra_id()
+        elif isinstance(command, Order) and (
+            command.order is None or (command.opens and command.position is None)
+        ):
+            # An order is pinned like an open: the same order id (and, for an opening order, the
+            # same lot id) in every twin, so a later cancel or closing order means the same thing.
+            placed = next((e for e in recorded if isinstance(e, OrderPlaced)), None)
+            if placed is not None:
+                order_pin, pin = placed.order, placed.position if command.opens else None
+            else:  # refused as recorded: one new name for the order and the lot it would open
+                extra = self._extra_id()
+                order_pin = command.order or extra
+                pin = (command.position or extra) if command.opens else None
         for k in (1, 2):
             tw = twins[k]
             if id(tw) in said:
@@ -339,9 +358,16 @@ class TwinSet:
                 continue
             if pin is not None and isinstance(plan, Open):
                 plan = replace(plan, position=pin)
+            elif isinstance(plan, Order) and (order_pin is not None or pin is not None):
+                plan = replace(plan, order=order_pin or plan.order, position=pin or plan.position)
             said[id(tw)] = tw.command(t, plan)
         self._expose()
         return self._by_variant(said)
+
+    def _extra_id(self) -> str:
+        """A name for what only a twin could open (the recorded account refused it)."""
+        self._extra += 1
+        return f"x{self._extra}"
 
     def _split(self, plans: list[Command | None]) -> None:
         """Twins sharing an account part where their inputs differ: per shared account, the
@@ -438,13 +464,15 @@ def verdict(variant: str, tw: Twin) -> str:
     parts = []
     for e in tw.liquidations:
         who = ", ".join(e.positions)
+        how = "liquidated" if e.gone == e.positions else "partly liquidated"
         if e.mode == "isolated":
-            parts.append(f"{who} liquidated at {clock(e.t)}, lost its {text.money(e.wallet_before)} USDT")
+            lost = e.wallet_before - e.wallet_after - e.returned
+            whole = e.gone == e.positions and not e.returned
+            its = f"lost its {text.money(lost)} USDT" if whole else f"lost {text.money(lost)} USDT"
+            parts.append(f"{who} {how} at {clock(e.t)}, {its}")
         else:
             lost = e.wallet_before - e.wallet_after
-            parts.append(
-                f"cross pool ({who}) liquidated at {clock(e.t)}, wallet lost {text.money(lost)} USDT"
-            )
+            parts.append(f"cross pool ({who}) {how} at {clock(e.t)}, wallet lost {text.money(lost)} USDT")
     return f"{label}: {'; '.join(parts)}; {_signed(tw.result)} USDT in all"
 
 
@@ -463,7 +491,7 @@ def twins_text(twins: TwinSet, t: int) -> str:
         ),
         (
             "lots liquidated",
-            [", ".join(p for e in tw.liquidations for p in e.positions) or "—" for tw in by.values()],
+            [", ".join(p for e in tw.liquidations for p in e.gone) or "—" for tw in by.values()],
         ),
         ("max drawdown", [text.money(tw.max_drawdown) for tw in by.values()]),
     ]
