@@ -179,3 +179,22 @@ def test_a_bar_reads_0_at_entry_and_100_exactly_at_the_liquidation_price_shown(m
     type_price(shown)
     assert b.position("p1") is None and b.mark("BTCUSDT") == shown  # it fired at the price shown
     assert bar.liquidated and bar.used_text == "LIQUIDATED · 100 % used"
+
+
+def test_a_partial_liquidation_step_flashes_the_bar_and_keeps_it(qtbot):
+    """Bybit steps a large position down a risk tier instead of closing it: its bar flashes and
+    stays (the position goes on, smaller); the table keeps the row."""
+    from sandbox.ui.bridge import SessionBridge
+
+    b = SessionBridge(Timeline(SessionHeader.new("2000000", "bybit")))
+    bars = MarginBars(b)
+    qtbot.addWidget(bars)
+    bars.show()
+    b.submit(Price("BTCUSDT", D(62500)))
+    b.submit(Open("BTCUSDT", "long", D(48), 50, "isolated"))
+    bar = bars.bars["p1"]
+    events = b.submit(Price("BTCUSDT", D(61580)))
+    step = next(e for e in events if e.type == "liquidated")
+    assert step.step == "tier_step" and b.position("p1").qty == D("41.6")
+    assert bars.bars["p1"] is bar and not bar.liquidated and not bars.leaving
+    qtbot.waitUntil(lambda: bar.flash > 0.5, timeout=3000)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QRect, QSequentialAnimationGroup, Qt, Signal
+from PySide6.QtCore import QAbstractAnimation, QEvent, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -40,7 +40,7 @@ class MarginBar(QWidget):
         self.ratio: Decimal | None = Decimal(0)  # the exchange's margin ratio (a number)
         self.flash = 0.0  # 0…1, the red overlay while flashing
         self.liquidated = False
-        self.animation: QSequentialAnimationGroup | None = None
+        self.animation: QAbstractAnimation | None = None
         self._values: tuple[str, Buffer | None, Decimal | None, Decimal, Decimal] | None = None
         self._backing: Callable[[], str] | None = None
         self._said: str | None = None  # what a liquidated bar says instead of its numbers

@@ -204,6 +204,18 @@ class MarginBars(QWidget):
 
     def _liquidated(self, e: Liquidated) -> None:
         key = CROSS if e.mode == "cross" else e.positions[0]
+        open_now = self.bridge.positions()
+        if any(p.id == key for p in open_now) or (key == CROSS and any(p.mode == "cross" for p in open_now)):
+            # A partial step (a profile that liquidates in steps): the position, smaller, or the
+            # pool goes on; its bar flashes and stays.
+            bar = self.bars.get(key)
+            if bar is not None and (
+                bar.animation is None or bar.animation.state() != QAbstractAnimation.State.Running
+            ):
+                flash = self._flash(bar)
+                bar.animation = flash
+                flash.start(QAbstractAnimation.DeletionPolicy.KeepWhenStopped)
+            return
         bar = self.bars.pop(key, None)
         if bar is None:  # opened and liquidated within one frame: still show that it happened
             bar = MarginBar(key, self.inner)
@@ -229,8 +241,8 @@ class MarginBars(QWidget):
         self._animate(name, bar)
         self.empty.setVisible(False)
 
-    def _animate(self, name: str, bar: MarginBar) -> None:
-        group = QSequentialAnimationGroup(bar)
+    @staticmethod
+    def _flash(bar: MarginBar) -> QVariantAnimation:
         flash = QVariantAnimation(bar)
         flash.setDuration(FLASH_MS)
         flash.setStartValue(0.0)
@@ -238,6 +250,11 @@ class MarginBars(QWidget):
         flash.setEndValue(0.0)
         flash.setLoopCount(FLASHES)
         flash.valueChanged.connect(bar.set_flash)
+        return flash
+
+    def _animate(self, name: str, bar: MarginBar) -> None:
+        group = QSequentialAnimationGroup(bar)
+        flash = self._flash(bar)
         fold = QVariantAnimation(bar)
         fold.setDuration(FOLD_MS)
         fold.setStartValue(BAR_HEIGHT)
