@@ -42,8 +42,8 @@ def test_one_bar_for_the_pool_and_one_per_isolated_position_with_the_engines_rat
     p1 = next(p for p in v.positions if p.id == "p1")
     assert bars.bars["p1"].ratio_text == f"{p1.margin_ratio * 100:.2f} %"
     assert bars.bars["p1"].detail == (
-        f"margin ratio {p1.margin_ratio * 100:.2f} % · balance {text.money(p1.margin_balance)} · "
-        f"maintenance {text.money(p1.maintenance_margin)} USDT"
+        f"ratio {p1.margin_ratio * 100:.2f} % · balance {text.money(p1.margin_balance)} · "
+        f"maint. {text.money(p1.maintenance_margin)} USDT"
     )
     # the bar fills with the share of the buffer used: loss ÷ (wallet − maintenance)
     loss = -p1.unrealized_pnl

@@ -98,8 +98,7 @@ class MarginBar(QWidget):
             return ""
         _, _, _, balance, maintenance = self._values
         return (
-            f"margin ratio {self.ratio_text} · balance {fmt.money(balance)} · "
-            f"maintenance {fmt.money(maintenance)} USDT"
+            f"ratio {self.ratio_text} · balance {fmt.money(balance)} · maint. {fmt.money(maintenance)} USDT"
         )
 
     def tooltip(self) -> str:

@@ -155,6 +155,10 @@ class PositionsPanel(QWidget):
 
     # ------------------------------------------------------------------ look
     def _size_columns(self) -> None:
+        """Each column as wide as its widest sample (or its title) in the table's font (the style
+        sheet's: polished first, or the samples would be measured in the default font)."""
+        self.view.ensurePolished()
+        self.widths = []
         fm = self.view.fontMetrics()
         bold = self.view.font()
         bold.setBold(True)
