@@ -126,3 +126,19 @@ def test_at_1366_by_768_every_panel_and_the_key_columns_are_in_view(make_window,
     w.docks["events"].raise_()
     qtbot.waitUntil(lambda: w.docks["events"].isVisible())
     assert in_view(w.event_log)
+
+
+def test_a_rejection_in_the_ticket_moves_nothing(make_window, qtbot):
+    """An order too big to afford: the sentence appears under the buttons, but the buttons keep
+    their height and the panels below the ticket stay where they were."""
+    w = make_window(live=False)
+    w.bridge.submit(Price("BTCUSDT", D(60000)))
+    qtbot.wait(50)
+    ticket = w.order_ticket
+    before = (on_screen(ticket.buy), on_screen(w.docks["prices"]), on_screen(w.docks["margin"]))
+    ticket.size_box.setValue(500)  # 30,000,000 USDT of BTC
+    QTest.mouseClick(ticket.buy, LEFT)
+    qtbot.wait(50)
+    assert ticket.message.text()  # the engine's sentence is shown…
+    assert (on_screen(ticket.buy), on_screen(w.docks["prices"]), on_screen(w.docks["margin"])) == before
+    assert ticket.buy.height() >= ticket.buy.minimumHeight() == 32  # …and nothing was squashed
