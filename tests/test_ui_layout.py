@@ -142,3 +142,20 @@ def test_a_rejection_in_the_ticket_moves_nothing(make_window, qtbot):
     assert ticket.message.text()  # the engine's sentence is shown…
     assert (on_screen(ticket.buy), on_screen(w.docks["prices"]), on_screen(w.docks["margin"])) == before
     assert ticket.buy.height() >= ticket.buy.minimumHeight() == 32  # …and nothing was squashed
+
+
+def test_numbers_that_grow_never_push_the_panels(make_window, qtbot):
+    """A ten-figure balance makes every label in the strip and the account chart's legend wider;
+    the panels beside the centre stay where they were."""
+    from sandbox.engine import Deposit
+
+    w = make_window(live=False)
+    w.bridge.submit(Price("BTCUSDT", D(60000)))
+    w.resize(1366, 768)
+    qtbot.waitUntil(lambda: w.size().toTuple() == (1366, 768))
+    qtbot.wait(50)
+    before = {key: on_screen(dock) for key, dock in w.docks.items() if dock.isVisible()}
+    w.bridge.submit(Deposit(D("999000000")))
+    qtbot.wait(50)
+    assert "999,010,000.00" in w.account_strip.values["total_wallet"].text()
+    assert {key: on_screen(dock) for key, dock in w.docks.items() if dock.isVisible()} == before

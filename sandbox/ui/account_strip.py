@@ -135,6 +135,9 @@ class AccountStrip(QWidget):
         self.fields: dict[str, _Field] = {}
         self.values: dict[str, QLabel] = {}
         self._ratio_colour = ""
+        # A minimum of its own: numbers that grow (a seven-figure equity, "paid …") must never
+        # widen the centre of the window and push the panels beside it under the pointer.
+        self.setMinimumWidth(320)
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
         row.setSpacing(22)

@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
         b = self.bridge
         central = QWidget(self)
         central.setObjectName("central")
+        # A minimum width of its own: a label in the centre that grows with its number (the
+        # account strip, the account chart's legend) must never push the panels beside it.
+        central.setMinimumWidth(480)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
