@@ -9,7 +9,7 @@ strip showed new numbers (every frame moves every price, so each should refresh 
 Goals: ≥ 50 fps, p95 < 20 ms, lag < 100 ms, panels every frame; with 1,000 positions ≥ 30 fps.
 
     python bench/bench_gui.py [--seconds 20] [--style candles|line] [--history-hours 2]
-                              [--positions 100] [--profile]
+                              [--positions 100] [--orders 0] [--profile]
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ class TimedMarket:
         return ticks
 
 
-def build(history_hours: float, positions: int, seed: int = 11):
-    from sandbox.engine import Open
+def build(history_hours: float, positions: int, seed: int = 11, orders: int = 0):
+    from sandbox.engine import Open, Order
     from sandbox.market import Simulator
     from sandbox.profiles import load_profile
     from sandbox.session.model import SessionHeader
@@ -92,6 +92,19 @@ def build(history_hours: float, positions: int, seed: int = 11):
         timeline.submit(
             Open(s, "long" if i % 2 else "short", qty, 2 + i % 3, "cross" if i % 4 < 2 else "isolated")
         )
+    for i in range(orders):  # resting, a quarter away from the mark: entries, stops and take-profits
+        pid = f"p{i % positions + 1}" if positions else None
+        p = timeline.account.positions.get(pid) if pid else None
+        s = p.symbol if p is not None and i % 3 else symbols[i % len(symbols)]
+        tick = profile.instruments[s].tick_size
+        away = Decimal("0.75") if i % 2 else Decimal("1.25")
+        price = (timeline.account.marks[s] * away / tick).to_integral_value() * tick
+        if p is None or i % 3 == 0:
+            qty = profile.instruments[s].qty_step
+            timeline.submit(Order("limit" if away < 1 else "stop", price, s, "long", qty, 2, "cross"))
+        else:
+            losing = (away < 1) == (p.side == "long")
+            timeline.submit(Order("stop" if losing else "take_profit", price, position=p.id))
     end = int(history_hours * 3600 * 1000)
     chunk = 60_000
     t = step_ms
@@ -107,6 +120,9 @@ def main() -> int:
     parser.add_argument("--style", choices=("candles", "line"), default="candles")
     parser.add_argument("--history-hours", type=float, default=2.0)
     parser.add_argument("--positions", type=int, default=100)
+    parser.add_argument(
+        "--orders", type=int, default=0, help="resting orders besides (a quarter from the mark)"
+    )
     parser.add_argument("--profile", action="store_true", help="print the top functions (cProfile)")
     args = parser.parse_args()
 
@@ -122,9 +138,10 @@ def main() -> int:
     from sandbox.ui.session_controller import OffsetMarket
 
     t0 = time.perf_counter()
-    timeline, sim, spec = build(args.history_hours, args.positions)
+    timeline, sim, spec = build(args.history_hours, args.positions, orders=args.orders)
     built = time.perf_counter() - t0
     n_inputs = len(timeline)
+    n_orders = len(timeline.account.orders)
 
     paints: list[tuple[float, float]] = []  # (start, end) of each repaint of the window
     lags: list[float] = []
@@ -266,7 +283,7 @@ def main() -> int:
     m = market_box.get("m")
     print(
         f"setup: {n_inputs:,} inputs of history ({args.history_hours:g} h × {SYMBOLS} symbols × {HZ} Hz, "
-        f"{args.positions} positions) built in {built:.1f} s"
+        f"{args.positions} positions, {n_orders} resting orders) built in {built:.1f} s"
     )
     print(
         f"run: {wall:.1f} s offscreen, style {args.style}, {m.ticks if m else 0:,} live ticks "

@@ -25,6 +25,7 @@ FIELDS = (
     ("cross_wallet", "Cross wallet"),
     ("isolated_wallets", "Isolated"),
     ("available", "Available"),
+    ("reserved", "Reserved"),
     ("total_wallet", "Total wallet"),
     ("equity", "Equity"),
     ("insurance_fund", "Insurance fund"),
@@ -65,10 +66,19 @@ def explain(key: str, v: AccountView, took_in: Decimal = _ZERO, paid: Decimal = 
             f"position: an isolated liquidation loses that wallet and nothing else."
         )
     if key == "available":
+        held = f" − reserved by resting orders {m(v.reserved)}" if v.reserved else ""
         return (
             f"available = cross margin balance {m(v.cross_margin_balance)} − cross initial margin "
-            f"{m(v.cross_initial_margin)} = {m(v.available)} USDT (never below 0)\nnew orders (margin and "
+            f"{m(v.cross_initial_margin)}{held} = {m(v.available)} USDT (never below 0)\nnew orders (margin and "
             f"fee), isolated margin additions and withdrawals come out of it."
+        )
+    if key == "reserved":
+        parts = [f"{o.id} {m(o.reserved)}" for o in v.orders if o.opens]
+        listed = " + ".join(parts) if parts else "no resting opening order"
+        return (
+            f"reserved = {listed} = {m(v.reserved)} USDT\neach resting limit or stop that opens a position "
+            f"holds its initial margin and taker fee at its price out of the available balance; it comes "
+            f"back when the order fills (and pays its margin) or is cancelled."
         )
     if key == "total_wallet":
         return (

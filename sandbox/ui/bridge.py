@@ -13,6 +13,9 @@ each widget updates only what it shows:
 ``positions_removed(ids)``    positions that went (closed, liquidated, rewound away)
 ``positions_added(ids)``      positions that appeared, in the engine's order
 ``positions_changed(dict)``   position id → the ``PositionView`` fields that moved
+``orders_removed(ids)``       resting orders that went (filled, cancelled, rewound away)
+``orders_added(ids)``         orders that now rest, in the order they were placed
+``orders_changed(ids)``       orders whose view changed (a closing order's quantity shrank)
 ``marks_changed(symbols)``    symbols whose mark moved (or got its first price)
 ``account_changed(fields)``   ``AccountView`` fields (wallets, available, ratios…) that moved
 ``held_changed(symbol, on)``  a symbol's live ticker was paused by hand (True) or resumed
@@ -20,7 +23,8 @@ each widget updates only what it shows:
 ============================  ==========================================================
 
 Signals come in that order within a frame (``reset`` at once, when the timeline is replaced). Read the numbers with ``view()``, ``position(id)``,
-``mark(symbol)``; ask the engine with ``preview(command)`` and ``max_removable(id)``.
+``mark(symbol)``, ``orders(symbol)``, ``order(id)``, ``exits(position)``; ask the engine with
+``preview(command)`` (and ``Preview.then`` for what follows on the same copy) and ``max_removable(id)``.
 """
 
 from __future__ import annotations
@@ -41,12 +45,14 @@ from ..engine import (
     Instrument,
     Liquidated,
     MarginRules,
+    OrderView,
     PositionView,
     Profile,
     Rejected,
 )
 from . import format as fmt
 from .changes import Differ, ViewChanges
+from .orders.changes import OrderChanges, OrderTracker
 
 if TYPE_CHECKING:
     from ..session.timeline import Timeline
@@ -55,11 +61,22 @@ if TYPE_CHECKING:
 class Preview:
     """What a command would do, worked out on a copy of the account; nothing is applied."""
 
-    def __init__(self, account: Account, events: list[Event]):
+    def __init__(self, account: Account, events: list[Event], t: int = 0):
         self._account = account
+        self._t = t
         self.events = events
         self.rejected: Rejected | None = next((e for e in events if isinstance(e, Rejected)), None)
         self._view: AccountView | None = None
+
+    def then(self, command: Command) -> list[Event]:
+        """Apply one more command to the same copy (an order, then the price that fills it) and
+        return what it said; ``events`` and ``rejected`` (the first rejection) include it."""
+        events = list(self._account.apply(command, self._t))
+        self.events.extend(events)
+        if self.rejected is None:
+            self.rejected = next((e for e in events if isinstance(e, Rejected)), None)
+        self._view = None
+        return events
 
     def view(self) -> AccountView:
         if self._view is None:
@@ -83,6 +100,9 @@ class SessionBridge(QObject):
     positions_added = Signal(tuple)
     positions_changed = Signal(object)  # dict[str, frozenset[str]]
     marks_changed = Signal(frozenset)
+    orders_removed = Signal(tuple)
+    orders_added = Signal(tuple)
+    orders_changed = Signal(tuple)
     account_changed = Signal(frozenset)
     held_changed = Signal(str, bool)
     submitted = Signal()
@@ -92,6 +112,7 @@ class SessionBridge(QObject):
         self._timeline = timeline
         self._view: AccountView | None = None  # the current moment's view, made when asked
         self._differ = Differ()  # what the last publish announced, to say what changed since
+        self._orders = OrderTracker()  # likewise for the resting orders
         self._shown_marks: dict[str, Decimal] = {}
         self._by_id: dict[str, PositionView] = {}
         self._pending: list[Event] = []
@@ -114,6 +135,7 @@ class SessionBridge(QObject):
             self._held.discard(symbol)
             self.held_changed.emit(symbol, False)
         self._invalidate()
+        self._orders.reset(timeline.account)  # before ``reset``: its slots read the orders
         self.reset.emit()
         self._differ.reset(self.view())
         self._mark_shown()
@@ -139,6 +161,18 @@ class SessionBridge(QObject):
         """Open positions in the engine's order (of one symbol, if given)."""
         positions = self.view().positions
         return positions if symbol is None else tuple(p for p in positions if p.symbol == symbol)
+
+    def orders(self, symbol: str | None = None) -> tuple[OrderView, ...]:
+        """The resting orders as last announced (of one symbol, if given), in placement order."""
+        views = self._orders.views.values()
+        return tuple(views if symbol is None else (o for o in views if o.symbol == symbol))
+
+    def order(self, oid: str) -> OrderView | None:
+        return self._orders.views.get(oid)
+
+    def exits(self, pid: str) -> tuple[OrderView, ...]:
+        """The resting orders that would close position ``pid`` (its take-profit and stop-loss)."""
+        return self._orders.exits(pid)
 
     def mark(self, symbol: str) -> Decimal | None:
         return self._timeline.account.marks.get(symbol)
@@ -174,7 +208,7 @@ class SessionBridge(QObject):
     # ------------------------------------------------------------------ asking the engine
     def preview(self, command: Command) -> Preview:
         trial, events = self._timeline.account.preview(command, self._timeline.t)
-        return Preview(trial, events)
+        return Preview(trial, events, int(self._timeline.t))
 
     def max_removable(self, pid: str) -> Decimal:
         """The most margin the engine lets the user take out of isolated position ``pid`` now, to
@@ -230,15 +264,23 @@ class SessionBridge(QObject):
         if self._dirty:
             self._dirty = False
             changes = self._differ.diff(self.view())
-            self._announce(changes, self._mark_shown())
+            resized = [pid for pid, names in changes.changed.items() if "qty" in names]
+            orders = self._orders.diff(self._timeline.account, resized)
+            self._announce(changes, self._mark_shown(), orders)
 
-    def _announce(self, changes: ViewChanges, marks: frozenset[str]) -> None:
+    def _announce(self, changes: ViewChanges, marks: frozenset[str], orders: OrderChanges) -> None:
         if changes.removed:
             self.positions_removed.emit(changes.removed)
         if changes.added:
             self.positions_added.emit(changes.added)
         if changes.changed:
             self.positions_changed.emit(changes.changed)
+        if orders.removed:
+            self.orders_removed.emit(orders.removed)
+        if orders.added:
+            self.orders_added.emit(orders.added)
+        if orders.changed:
+            self.orders_changed.emit(orders.changed)
         if marks:
             self.marks_changed.emit(marks)
         if changes.account:

@@ -291,6 +291,6 @@ class FrameLoop(QObject):
         ticks = market.advance(int(self._market_clock))
         if ticks:
             events += tl.feed(ticks)
-            self.behind_ms = self._market_clock - ticks[-1].t
+            self.behind_ms = self._market_clock - ticks[-1][0]  # (a funding settlement is a plain tuple)
         self._fed_end = tl.end_t
         return len(ticks)

@@ -54,6 +54,25 @@ CONVENTIONS = [
         "fills happen at the mark price with the profile's taker fee; amounts are exact decimals "
         "shown with the instrument's tick size.",
     ),
+    (
+        "Orders",
+        "Limit and Stop in the ticket rest until the mark reaches their price: a limit fills at its "
+        "own price with the maker fee, a stop or take-profit at the mark that crossed it with the taker "
+        "fee. An order that opens holds its margin and fee (Reserved in the strip) until it fills or is "
+        "cancelled; one that closes holds nothing and goes when its position goes. On each price move "
+        "orders are checked before liquidation: a stop that lies before the liquidation price closes "
+        "the position first, so it loses less than its margin. Drag an order's line on the chart to "
+        "move it; the Orders tab lists and cancels them; a row's TP / SL cell sets its take-profit "
+        "and stop-loss.",
+    ),
+    (
+        "Funding",
+        "every 8 h each position pays rate × qty × mark (longs pay shorts when the rate is positive, "
+        "the reverse when negative): a cross position from the cross wallet, an isolated one from its "
+        "own wallet, so an isolated liquidation price creeps toward the mark as it pays. The live "
+        "market settles from its own premium; a replayed session applies the funding it recorded. "
+        "The Funding column and the account chart show what was paid.",
+    ),
 ]
 
 

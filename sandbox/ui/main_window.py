@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..engine import Liquidated, Rejected
+from ..engine import Liquidated, OrderCancelled, OrderFilled, Rejected
 from ..session.timeline import Timeline
 from .account_strip import AccountStrip
 from .bridge import SessionBridge
@@ -41,6 +41,7 @@ from .margin_bars import CROSS, MarginBars
 from .menus import Menus
 from .notices import Notices
 from .order_ticket import OrderTicket
+from .orders.panel import OrdersPanel
 from .positions.panel import PositionsPanel
 from .price_sliders import PriceSliders
 from .replay_bar import ReplayBar
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self.price_sliders = PriceSliders(b)
         self.margin_bars = MarginBars(b)
         self.positions = PositionsPanel(b)
+        self.orders = OrdersPanel(b, self.order_ticket.order_type.attached)
         self.event_log = EventLog(b)
         self.docks: dict[str, QDockWidget] = {}
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
@@ -146,7 +148,9 @@ class MainWindow(QMainWindow):
         # trade history do: the table gets the whole width, so its key columns fit at 1366 pixels.
         self._dock("positions", "Positions", self.positions, bottom)
         self._dock("events", "Events", self.event_log, bottom)
-        self.tabifyDockWidget(self.docks["positions"], self.docks["events"])
+        self._dock("orders", "Orders", self.orders, bottom)
+        self.tabifyDockWidget(self.docks["positions"], self.docks["orders"])  # a tab beside Positions
+        self.tabifyDockWidget(self.docks["orders"], self.docks["events"])
         self.docks["positions"].raise_()
         self.resizeDocks([self.docks["positions"]], [230], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["ticket"]], [390], Qt.Orientation.Horizontal)
@@ -207,6 +211,8 @@ class MainWindow(QMainWindow):
         self.loop.state_changed.connect(self._update_status)
         self.loop.state_changed.connect(self._save_speed)
         self.price_chart.style_changed.connect(self._save_style)
+        self.price_chart.order_lines.refused.connect(lambda sentence: self.notify(sentence, "warning"))
+        self.order_ticket.order_type.attached.said.connect(lambda sentence: self.notify(sentence, "warning"))
 
     # ================================================================== sessions (the controller's)
     def start_live(self) -> None:
@@ -296,6 +302,10 @@ class MainWindow(QMainWindow):
         for e in events:
             if isinstance(e, Rejected):
                 self.notify(self.bridge.describe(e), "warning")
+            elif isinstance(e, OrderCancelled) and e.reason in ("insufficient_available", "rejected"):
+                self.notify(self.bridge.describe(e), "warning")  # it triggered but could not fill
+            elif isinstance(e, OrderFilled) and e.liquidation_price is not None:
+                self.notify(self.bridge.describe(e))  # the stop that came before the liquidation
 
     def show_bar_positions(self, key: str) -> None:
         """A margin bar was clicked: select its position(s) in the table, highlight their lines."""

@@ -204,17 +204,8 @@ class MarginBars(QWidget):
 
     def _liquidated(self, e: Liquidated) -> None:
         key = CROSS if e.mode == "cross" else e.positions[0]
-        open_now = self.bridge.positions()
-        if any(p.id == key for p in open_now) or (key == CROSS and any(p.mode == "cross" for p in open_now)):
-            # A partial step (a profile that liquidates in steps): the position, smaller, or the
-            # pool goes on; its bar flashes and stays.
-            bar = self.bars.get(key)
-            if bar is not None and (
-                bar.animation is None or bar.animation.state() != QAbstractAnimation.State.Running
-            ):
-                flash = self._flash(bar)
-                bar.animation = flash
-                flash.start(QAbstractAnimation.DeletionPolicy.KeepWhenStopped)
+        if set(e.gone) != set(e.positions) and key in self.bars:
+            self._flash(self.bars[key])  # a partial step: the position stays, smaller; so does its bar
             return
         bar = self.bars.pop(key, None)
         if bar is None:  # opened and liquidated within one frame: still show that it happened
@@ -242,7 +233,8 @@ class MarginBars(QWidget):
         self.empty.setVisible(False)
 
     @staticmethod
-    def _flash(bar: MarginBar) -> QVariantAnimation:
+    def _flashing(bar: MarginBar) -> QVariantAnimation:
+        """The bar's flash (not started): red up and down, ``FLASHES`` times."""
         flash = QVariantAnimation(bar)
         flash.setDuration(FLASH_MS)
         flash.setStartValue(0.0)
@@ -254,7 +246,7 @@ class MarginBars(QWidget):
 
     def _animate(self, name: str, bar: MarginBar) -> None:
         group = QSequentialAnimationGroup(bar)
-        flash = self._flash(bar)
+        flash = self._flashing(bar)
         fold = QVariantAnimation(bar)
         fold.setDuration(FOLD_MS)
         fold.setStartValue(BAR_HEIGHT)
@@ -267,6 +259,9 @@ class MarginBars(QWidget):
         bar.animation = group
         bar.set_flash(1.0)
         group.start(QAbstractAnimation.DeletionPolicy.KeepWhenStopped)
+
+    def _flash(self, bar: MarginBar) -> None:
+        self._flashing(bar).start(QAbstractAnimation.DeletionPolicy.DeleteWhenStopped)
 
     def _gone(self, name: str) -> None:
         bar = self.leaving.pop(name, None)

@@ -38,13 +38,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..engine import Event, Instrument, Open, Opened, Rejected
+from ..engine import Event, Instrument, Open
 from ..engine.commands import Mode, Side
 from ..engine.limits import MAX_MONEY, MAX_QTY
 from . import format as fmt
 from .bridge import Preview, SessionBridge
 from .follow import Follower
 from .theme import theme
+from .ticket_orders import OrderTypeSection
 from .ticket_preview import MODES, SIDES, TicketPreview
 from .widgets import FixedLines, hide_spin_buttons, number_box, typed
 
@@ -140,6 +141,8 @@ class OrderTicket(QWidget):
         grid.addLayout(lev, 4, 1, 1, 2)
         grid.addWidget(self.leverage_hint, 5, 1, 1, 2)
         grid.setColumnStretch(1, 1)
+        self.order_type = OrderTypeSection(bridge, self)  # Market / Limit / Stop, and TP / SL
+        self.order_type.add_rows(grid, 6)
 
         # -- the preview: the same order in both modes, side by side
         self.preview = TicketPreview(self)
@@ -166,6 +169,7 @@ class OrderTicket(QWidget):
         layout.addLayout(grid)
         layout.addWidget(self.rule)
         layout.addWidget(self.preview)
+        layout.addWidget(self.order_type.summary)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         layout.addStretch(1)
@@ -189,6 +193,7 @@ class OrderTicket(QWidget):
         self.leverage.valueChanged.connect(self._on_slider)
         self.leverage_box.valueChanged.connect(self._on_box)
         self.modes.buttonToggled.connect(self._on_mode)
+        self.order_type.changed.connect(self.update_preview)
         self.buy.clicked.connect(lambda: self.submit("long"))
         self.sell.clicked.connect(lambda: self.submit("short"))
         bridge.marks_changed.connect(self._marks_changed)
@@ -240,6 +245,7 @@ class OrderTicket(QWidget):
         if not symbol:
             return
         inst = self._instrument()
+        self.order_type.set_instrument(inst, self._mark())
         with QSignalBlocker(self.size_unit):
             self.size_unit.setItemText(QUANTITY, f"Qty {fmt.base_asset(symbol)}")
             self.size_unit.setItemText(NOTIONAL, "USDT")
@@ -333,6 +339,7 @@ class OrderTicket(QWidget):
         if self.symbol.currentText() not in symbols:
             return
         self._show_mark()
+        self.order_type.follow_mark(self._mark())
         if (self._mark() is None) != self._previewed_without_mark:
             self.update_preview()
         else:
@@ -380,8 +387,13 @@ class OrderTicket(QWidget):
             note = f"Enter a size of at least {fmt.decimal(inst.qty_step)} {fmt.base_asset(inst.symbol)}"
         else:
             note = f"Preview: {size} at {self.leverage.value()}×, the engine's numbers (USDT)"
-            previews = {(m, s): self.bridge.preview(self.order(s, m)) for m in MODES for s in SIDES}
+            previews = {
+                (m, s): self.order_type.preview(self.order_type.command(self.order(s, m)))
+                for m in MODES
+                for s in SIDES
+            }
         self.preview.show_previews(note, previews, mark, inst.tick_size)
+        self.order_type.show_summary(previews, self.mode)
         self._show_message()
 
     def submit(self, side: Side = "long") -> list[Event]:
@@ -393,13 +405,8 @@ class OrderTicket(QWidget):
                 f"Enter a size of at least {fmt.decimal(step)} {fmt.base_asset(order.symbol)}.", error=True
             )
             return []
-        events = self.bridge.submit(order)
-        rejected = next((e for e in events if isinstance(e, Rejected)), None)
-        if rejected is not None:
-            self._say(rejected.message, error=True)
-        else:
-            opened = next((e for e in events if isinstance(e, Opened)), None)
-            self._say(self.bridge.describe(opened) if opened is not None else "", error=False)
+        events, sentence, error = self.order_type.place(self.order_type.command(order))
+        self._say(sentence, error)
         self.update_preview()
         return events
 

@@ -21,7 +21,16 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from ..engine import Price, Rejected
 from ..engine.account import Rules
 from ..errors import FileProblem
-from ..market import DEFAULT_SYMBOLS, SCENARIOS, START_PRICES, MarketDataError, Simulator, load_market_file
+from ..market import (
+    DEFAULT_SYMBOLS,
+    SCENARIOS,
+    START_PRICES,
+    MarketDataError,
+    PriceTick,
+    Simulator,
+    load_market_file,
+)
+from ..market.simulator import FUNDING_INTERVAL_MS
 from ..profiles import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
 from ..session.model import SessionHeader
 from ..session.reader import Session, looks_like_session, read_session
@@ -56,18 +65,23 @@ def new_header(settings: QSettings) -> SessionHeader:
 
 
 class OffsetMarket:
-    """A market whose own clock starts at 0, shifted to start at session time ``t0``."""
+    """A market whose own clock starts at 0, shifted to start at session time ``t0``. A simulator's
+    funding settlements come with its prices, as ``(t, None, Funding)`` inputs in session order."""
 
     def __init__(self, market: Market, t0: int):
         self.market = market
         self.t0 = t0
 
     def advance(self, until_ms: int) -> list:
-        ticks = self.market.advance(until_ms - self.t0)
+        market = self.market
+        if isinstance(market, Simulator):
+            ticks: list = market.advance_events(until_ms - self.t0)
+        else:
+            ticks = market.advance(until_ms - self.t0)
         if not self.t0 or not ticks:
             return ticks
         t0 = self.t0
-        return [k._replace(t=k.t + t0) for k in ticks]
+        return [k._replace(t=k.t + t0) if isinstance(k, PriceTick) else (k[0] + t0, *k[1:]) for k in ticks]
 
 
 class SessionController(QObject):
@@ -89,6 +103,7 @@ class SessionController(QObject):
         self.settings = settings
         self.recordings_dir = recordings_dir
         self.seed = seed
+        self.funding_interval_ms = FUNDING_INTERVAL_MS  # the live market settles funding this often
         self.source_name = "live"
         self.source_path: str | None = None
         self.recorder: Recorder | None = None
@@ -123,6 +138,7 @@ class SessionController(QObject):
         default symbols at round prices when there are none yet)."""
         seed = self.seed if self.seed is not None else int(datetime.now().timestamp())
         scenario = self.scenario
+        funding_ms = self.funding_interval_ms
 
         def factory(marks: dict[str, Decimal], t0: int) -> Market:
             profile = self.bridge.profile
@@ -132,7 +148,8 @@ class SessionController(QObject):
                 start = marks.get(s) or START_PRICES.get(s)
                 if inst is not None and start is not None:
                     symbols[s] = (start, inst.tick_size)
-            return OffsetMarket(Simulator(symbols, seed=seed + t0, scenario=scenario), t0)
+            simulator = Simulator(symbols, seed=seed + t0, scenario=scenario, funding_interval_ms=funding_ms)
+            return OffsetMarket(simulator, t0)
 
         return factory
 

@@ -1,7 +1,9 @@
 """The order ticket's preview: the same order in both margin modes side by side, for a long and for
 a short — initial margin, fee, and the estimated liquidation price with its distance from the
 mark, each the engine's answer on a copy of the account. Why an order would be rejected is
-``reasons`` (the ticket shows it in its message line, so the table never changes height)."""
+``reasons`` (the ticket shows it in its message line, so the table never changes height). For a
+Limit or Stop (``ticket_orders``) the margin and fee are those of the side that rests, as it would
+fill (maker for a limit), with what it reserves meanwhile."""
 
 from __future__ import annotations
 
@@ -12,12 +14,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from ..engine import Opened
+from ..engine import Opened, OrderFilled
 from ..engine.commands import Mode, Side
 from ..engine.text import NONE_WITHIN_REACH
 from . import format as fmt
 from .bridge import Preview
 from .theme import theme
+from .ticket_orders import resting
 from .widgets import FixedLines
 
 MODES: tuple[Mode, ...] = ("cross", "isolated")
@@ -25,6 +28,7 @@ SIDES: tuple[Side, ...] = ("long", "short")
 ROWS = (
     ("margin", "Initial margin"),
     ("fee", "Fee (taker)"),
+    ("reserved", "Reserved while it rests"),
     ("liq_long", "Liq. · long"),
     ("liq_short", "Liq. · short"),
 )
@@ -72,6 +76,7 @@ class TicketPreview(QWidget):
                     dist.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
                     table.addWidget(dist, row, i, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         table.setColumnStretch(0, 1)
+        self._show_reserved(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -94,9 +99,13 @@ class TicketPreview(QWidget):
         """Fill the table from ``previews`` (empty: nothing to preview, ``note`` says why)."""
         self.note.setText(note)
         reasons: dict[str, list[str]] = {}
+        rests = {k: resting(p) for k, p in previews.items()}
+        self._show_reserved(any(rests.values()))
+        liquidity = "taker"
         for mode in MODES:
-            for key in ("margin", "fee"):
+            for key in ("margin", "fee", "reserved"):
                 self.cells[(mode, key)].setText(fmt.DASH)
+            shown = next((s for s in SIDES if rests.get((mode, s))), None)  # the side that rests
             for side in SIDES:
                 liq, dist = self.cells[(mode, f"liq_{side}")], self.cells[(mode, f"dist_{side}")]
                 liq.setText(fmt.DASH)
@@ -113,14 +122,27 @@ class TicketPreview(QWidget):
                         liq.setToolTip(preview.rejected.message)
                         reasons.setdefault(preview.rejected.message, []).append(f"{mode} {side}")
                     continue
-                self.cells[(mode, "margin")].setText(fmt.money(opened.margin))
-                self.cells[(mode, "fee")].setText(fmt.money(opened.fee))
+                placed = rests.get((mode, side))
+                if shown in (None, side):
+                    self.cells[(mode, "margin")].setText(fmt.money(opened.margin))
+                    self.cells[(mode, "fee")].setText(fmt.money(opened.fee))
+                    fill = next((e for e in preview.events if isinstance(e, OrderFilled) and e.opens), None)
+                    liquidity = fill.liquidity if fill is not None else liquidity
+                if placed is not None:
+                    self.cells[(mode, "reserved")].setText(fmt.money(placed.reserved))
                 self._liquidation(liq, dist, preview.liquidation_price(opened.position), mark, tick)
+        self.row_names["fee"].setText(f"Fee ({liquidity})")
         lines = []
         for message, where in reasons.items():
             label = "every mode and side" if len(where) == 4 else ", ".join(where)
             lines.append(f"{label}: {message}")
         self.reasons = "\n".join(lines)
+
+    def _show_reserved(self, on: bool) -> None:
+        """The reservation row only while the ticket's order would rest."""
+        self.row_names["reserved"].setVisible(on)
+        for mode in MODES:
+            self.cells[(mode, "reserved")].setVisible(on)
 
     @staticmethod
     def _liquidation(liq: QLabel, dist: QLabel, value: Decimal | None, mark: Decimal, tick: Decimal) -> None:

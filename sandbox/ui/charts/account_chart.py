@@ -12,13 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import format as fmt
 from ..bridge import SessionBridge
 from ..theme import theme
 from .axes import make_plot, paint_plot
 from .buffers import GrowBuffer
+from .funding import FundingLayer
 
 SERIES = (  # column in account_history, label, palette role, the AccountView field it plots
     (1, "Total wallet", "wallet", "total_wallet"),
@@ -41,7 +42,6 @@ class AccountChart(QWidget):
         self.legend = QLabel(self)
         self.legend.setObjectName("accountLegend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.legend)
         self.plot = make_plot(self)
         self.plot.setObjectName("accountChart")
         layout.addWidget(self.plot, 1)
@@ -55,6 +55,12 @@ class AccountChart(QWidget):
             if col == 3:
                 curve.setFillLevel(0)
             self.curves[col] = curve
+        self.funding = FundingLayer(bridge, self, self)  # funding paid: a line or markers
+        top = QHBoxLayout()
+        top.addWidget(self.legend, 1)
+        top.addWidget(self.funding.total)
+        top.addWidget(self.funding.switch)
+        layout.insertLayout(0, top)
         self._restyle()
         theme.changed.connect(self._restyle)
         self.view_box.sigXRangeChanged.connect(self._fit_y)

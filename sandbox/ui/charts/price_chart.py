@@ -32,6 +32,7 @@ from .candles import CandleCache, CandleItem, bucket_for
 from .crosshair import Crosshair
 from .levels import Level, LevelsItem, levels_of
 from .markers import LiquidationMarkers
+from .order_lines import OrderLines
 
 STYLES = ("candles", "line")
 DEFAULT_WINDOW_S = 600.0
@@ -121,6 +122,7 @@ class PriceChart(QWidget):
         item.addItem(self.candles)
         self.levels = LevelsItem()
         item.addItem(self.levels, ignoreBounds=True)
+        self.order_lines = OrderLines(bridge, item, self)  # resting orders: lines to drag
         self.markers = LiquidationMarkers(item, self.levels)
         self.empty_text = pg.TextItem("waiting for prices…", anchor=(0.5, 0.5))
         self.empty_text.setParentItem(self.view_box)
@@ -340,7 +342,7 @@ class PriceChart(QWidget):
         i0 = int(np.searchsorted(x, x0))
         seg = y[i0:] if i0 < len(y) else y[-1:]
         lo, hi = float(seg.min()), float(seg.max())
-        for value in self._near:
+        for value in (*self._near, *self.order_lines.near):
             lo, hi = min(lo, value), max(hi, value)
         if not (math.isfinite(lo) and math.isfinite(hi)):
             return  # no range can show a price a float cannot hold
@@ -400,6 +402,7 @@ class PriceChart(QWidget):
 
     def _refresh_levels(self) -> None:
         symbol = self._symbol
+        self.order_lines.set_symbol(symbol)
         if symbol is None:
             self.levels.set_levels([])
             self._near, self._drawn = [], frozenset()

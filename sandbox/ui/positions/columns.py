@@ -8,17 +8,20 @@ narrow (``priority``). Adding a column is adding one entry here.
 
 What a trader must see at any width (symbol, side, mode, liquidation price, margin, margin ratio
 and Close) has priority 0 and is never hidden; the others go in descending priority (notional
-first, uPnL last) while the panel is too narrow for them, and come back as it widens.
+first, then funding, mark, entry, size, leverage, TP / SL, uPnL last) while the panel is too
+narrow for them, and come back as it widens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ...engine import Instrument, PositionView
 from .. import format as fmt
 from . import delegates as d
+from . import exits
 from . import tooltips as tips
 
 RATIO_CONVENTION = tips.RATIO_CONVENTION
@@ -43,6 +46,9 @@ class Column:
     delegate: type[d.CellDelegate] = d.CellDelegate
     editable: bool = False
     priority: int = 0  # 0: always shown; a narrow panel hides the highest numbers first
+    # A cell that shows the position's resting orders too (its TP and SL): text(p, inst, bridge),
+    # repainted whenever orders change rather than when the position's fields move.
+    with_orders: Callable[[PositionView, Instrument, Any], str] | None = None
 
 
 def _pnl_colour(p: PositionView) -> str | None:
@@ -92,7 +98,7 @@ COLUMNS: tuple[Column, ...] = (
         explain=tips.leverage,
         delegate=d.LeverageDelegate,
         editable=True,
-        priority=2,
+        priority=3,
     ),
     Column(
         "size",
@@ -103,7 +109,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="quantity in the coin",
         explain=tips.size,
-        priority=3,
+        priority=4,
     ),
     Column(
         "notional",
@@ -114,7 +120,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="size × mark price, in USDT",
         explain=tips.notional,
-        priority=6,
+        priority=8,
     ),
     Column(
         "entry",
@@ -125,7 +131,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="average entry price, USDT",
         explain=tips.entry,
-        priority=4,
+        priority=5,
     ),
     Column(
         "mark",
@@ -136,7 +142,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="mark price, USDT",
         explain=tips.mark,
-        priority=5,
+        priority=6,
     ),
     Column(
         "liq",
@@ -178,7 +184,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "pnl",
         "uPnL (ROE)",
-        "+12,345.67 (+1,234.56 %)",
+        "+12,345.67 (+999.99 %)",
         frozenset({"unrealized_pnl", "roe"}),
         lambda p, i: f"{fmt.signed_money(p.unrealized_pnl)} ({fmt.pct(p.roe, signed=True)})",
         colour=_pnl_colour,
@@ -188,13 +194,37 @@ COLUMNS: tuple[Column, ...] = (
         priority=1,
     ),
     Column(
+        "exits",
+        "TP / SL",
+        "TP 123,456.70 · SL 123,456.70",
+        frozenset(),
+        lambda p, i: "",
+        header_tip="take-profit and stop-loss: resting orders that close the position; click to set or edit",
+        explain=exits.explain,
+        delegate=exits.ExitsDelegate,
+        with_orders=exits.text,
+        priority=2,
+    ),
+    Column(
+        "funding",
+        "Funding",
+        "-12,345.67",
+        frozenset({"funding"}),
+        exits.funding_text,
+        colour=exits.funding_colour,
+        numeric=True,
+        header_tip="funding since it opened, USDT: − paid, + received (settled every 8 h)",
+        explain=exits.funding_explain,
+        priority=7,
+    ),
+    Column(
         "close",
         "",
         "",
         frozenset(),
         lambda p, i: "",
         explain=tips.close,
-        room=114,
+        room=108,
         delegate=d.CloseDelegate,
     ),
 )
@@ -213,6 +243,8 @@ MARGIN = INDEX["margin"]
 RATIO = INDEX["ratio"]
 PNL = INDEX["pnl"]
 CLOSE = INDEX["close"]
+EXITS = INDEX["exits"]
+FUNDING = INDEX["funding"]
 
 
 def _field_columns() -> dict[str, tuple[int, ...]]:

@@ -25,6 +25,7 @@ from .. import format as fmt
 from ..bridge import SessionBridge
 from ..follow import Follower
 from ..theme import theme
+from .compare_replay import ReplayComparison
 
 REFRESH_EVERY_MS = 500  # four accounts rebuilt per refresh: twice a second is plenty…
 REFRESH_SHARE = 0.05  # …and at most 5 % of the time
@@ -67,6 +68,11 @@ class ComparePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.note)
         layout.addWidget(self.table)
+        # The session replayed under each profile: fates, funding paid, resting orders (on demand).
+        self.replayed = ReplayComparison(
+            bridge, [n for n, pr in self.profiles.items() if isinstance(pr, Profile)], self
+        )
+        layout.addWidget(self.replayed)
         self._throttled = Follower(self._changed, REFRESH_EVERY_MS, REFRESH_SHARE, self)
         for signal in (
             bridge.positions_added,

@@ -22,7 +22,7 @@ from PySide6.QtGui import QFont
 from ...engine import AdjustMargin, Close, Command, Event, PositionView, Rejected, SetLeverage, SetMode
 from ..bridge import SessionBridge
 from ..theme import theme
-from .columns import COLUMNS, FIELD_COLUMNS, INDEX, LEVERAGE, SYMBOL, Column
+from .columns import COLUMNS, EXITS, FIELD_COLUMNS, INDEX, LEVERAGE, SYMBOL, Column
 from .delegates import PAINT_ROLE, RAW_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
@@ -57,6 +57,8 @@ class PositionsModel(QAbstractTableModel):
         bridge.positions_removed.connect(self._removed)
         bridge.positions_added.connect(self._added)
         bridge.positions_changed.connect(self._changed)
+        for signal in (bridge.orders_added, bridge.orders_removed, bridge.orders_changed):
+            signal.connect(self._orders_moved)
         theme.changed.connect(self._restyle)
         self.reload()
 
@@ -142,6 +144,13 @@ class PositionsModel(QAbstractTableModel):
                 end += 1
             self.dataChanged.emit(self.index(row, first), self.index(spans[end][0], last))
             start = end + 1
+
+    def _orders_moved(self, *_: object) -> None:
+        """Orders came, went or changed: the TP / SL cells read them again."""
+        for cells in self._cells:
+            cells.pop(EXITS, None)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, EXITS), self.index(len(self._rows) - 1, EXITS))
 
     def _restyle(self, *_: object) -> None:
         """Colours are read at paint time; the cached cells only need repainting."""
@@ -229,8 +238,11 @@ class PositionsModel(QAbstractTableModel):
             p = self._rows[row]
             column: Column = COLUMNS[col]
             err = self._errors.get(p.id)
+            inst = self.bridge.instrument(p.symbol)
             cell = cache[col] = (
-                column.text(p, self.bridge.instrument(p.symbol)),
+                column.text(p, inst)
+                if column.with_orders is None
+                else column.with_orders(p, inst, self.bridge),
                 column.colour(p),
                 column.numeric,
                 p,

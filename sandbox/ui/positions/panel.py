@@ -5,7 +5,7 @@ nothing changed.
 
 Mouse: click a row's switch to change its margin mode; click ± in an isolated margin cell to add or
 remove margin; double-click (or type into) the leverage cell; "Close" closes all, "Part…" asks how
-much. Keyboard: Enter on a cell does what a click does; F2 or digits edit the leverage.
+much; click the TP / SL cell to set or edit its take-profit and stop-loss. Keyboard: Enter on a cell does what a click does; F2 or digits edit the leverage.
 ``positions_selected(ids)`` says which rows the user selected (the window highlights their lines).
 """
 
@@ -43,14 +43,16 @@ from ...engine import Close, Command, Event, Rejected, SetMode
 from .. import format as fmt
 from ..bridge import SessionBridge
 from ..theme import theme
-from .columns import ACTION_COLUMNS, CLOSE, COLUMNS, LEVERAGE, MARGIN, MODE
+from .columns import ACTION_COLUMNS, CLOSE, COLUMNS, EXITS, LEVERAGE, MARGIN, MODE
 from .compare import CompareDialog
 from .delegates import CellDelegate
 from .dialogs import CloseDialog, LeverageDialog, MarginDialog
+from .exits_dialog import ExitsDialog
 from .model import PositionsModel
 from .preview_dialog import PreviewDialog
 
 ROW_HEIGHT = 28
+PADDING = 12  # beside a column's widest text: the 6-pixel margins the delegates leave each side
 D = TypeVar("D", bound=PreviewDialog)
 
 
@@ -167,8 +169,8 @@ class PositionsPanel(QWidget):
             width = max(
                 fm.horizontalAdvance(column.sample) + column.room, bfm.horizontalAdvance(column.title) + 6
             )
-            self.widths.append(width + 14)
-            self.view.setColumnWidth(col, width + 14)
+            self.widths.append(width + PADDING)
+            self.view.setColumnWidth(col, width + PADDING)
 
     def _fit_columns(self) -> None:
         """Show every column that fits, leaving out the least important first (``priority``);
@@ -280,6 +282,11 @@ class PositionsPanel(QWidget):
             None if p is None else self._open_dialog(CloseDialog(self.bridge, p, self.send, self, fraction))
         )
 
+    def edit_exits(self, pid: str) -> ExitsDialog | None:
+        """The take-profit / stop-loss editor of ``pid`` (what a click on its TP / SL cell opens)."""
+        p = self.bridge.position(pid)
+        return None if p is None else self._open_dialog(ExitsDialog(self.bridge, p, self.send, self))
+
     def show_comparison(self) -> CompareDialog:
         """A non-modal window with the comparison panel; it follows the account while open."""
         if self.comparison is None:
@@ -340,6 +347,8 @@ class PositionsPanel(QWidget):
             self.close_position(pid)
         elif action == "part":
             self.close_dialog(pid)
+        elif action == "exits":
+            self.edit_exits(pid)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view.viewport() and isinstance(event, QMouseEvent):
@@ -392,6 +401,8 @@ class PositionsPanel(QWidget):
             self.view.edit(index)
         elif col == CLOSE:
             self.close_dialog(p.id, Decimal(1))
+        elif col == EXITS:
+            self.edit_exits(p.id)
         else:
             return False
         return True
@@ -419,6 +430,7 @@ class PositionsPanel(QWidget):
         if p.mode == "isolated":
             menu.addAction("Add or remove margin…", lambda: self.edit_margin(pid))
         menu.addAction("Change leverage…", lambda: self.edit_leverage(pid))
+        menu.addAction("Take-profit / stop-loss…", lambda: self.edit_exits(pid))
         menu.addSeparator()
         menu.addAction("Close part…", lambda: self.close_dialog(pid))
         menu.addAction("Close half now", lambda: self.close_part(pid, Decimal("0.5")))
