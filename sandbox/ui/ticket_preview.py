@@ -28,7 +28,7 @@ SIDES: tuple[Side, ...] = ("long", "short")
 ROWS = (
     ("margin", "Initial margin"),
     ("fee", "Fee (taker)"),
-    ("reserved", "Reserved while it rests"),
+    ("reserved", "Reserved"),
     ("liq_long", "Liq. · long"),
     ("liq_short", "Liq. · short"),
 )
@@ -65,6 +65,8 @@ class TicketPreview(QWidget):
             name = QLabel(label, self)
             if key.startswith("liq"):
                 name.setToolTip("the estimated liquidation price, and how far it is from the mark")
+            elif key == "reserved":
+                name.setToolTip("what the order holds out of the available balance while it rests")
             table.addWidget(name, row, 0)
             self.row_names[key] = name
             for i, mode in enumerate(MODES, start=1):

@@ -43,6 +43,9 @@ def number_box(
     box.setKeyboardTracking(True)
     box.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     hide_spin_buttons(box)
+    # Not as wide as its largest value (a spin box asks room for 1,000,000,000,000.00): two of
+    # them share a row of the ticket, whose width is the width of the column of panels.
+    box.setMinimumWidth(80)
     return box
 
 
