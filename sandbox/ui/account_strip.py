@@ -150,7 +150,7 @@ class AccountStrip(QWidget):
         self.setMinimumWidth(320)
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
-        row.setSpacing(22)
+        row.setSpacing(16)
         for key, label in FIELDS:
             field = _Field(label, self._tip(key), self)
             row.addWidget(field)
