@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -33,7 +34,7 @@ from .engine import (
 from .engine.instrument import derived_maintenance_amounts
 from .engine.limits import MAX_LEVERAGE, MAX_MONEY, MAX_PRICE, MAX_QTY, PLACES
 
-PROFILE_DIR = Path(__file__).resolve().parents[1] / "resources" / "profiles"
+PROFILE_DIR = Path(str(files("sandbox").joinpath("resources", "profiles")))  # inside the package
 DEFAULT_PROFILE = "binance-usdm"
 MAX_BRACKETS = 200  # per instrument (real tables have up to ~40 rows)
 MAX_INSTRUMENTS = 300  # per profile, and per session header

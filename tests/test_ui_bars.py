@@ -16,6 +16,7 @@ from sandbox.session.timeline import Timeline
 from sandbox.ui.account_strip import AccountStrip
 from sandbox.ui.event_log import EventLog
 from sandbox.ui.margin_bars import MarginBars
+from sandbox.ui.positions.columns import LIQ
 from sandbox.ui.positions.panel import PositionsPanel
 
 
@@ -41,32 +42,39 @@ def test_one_bar_for_the_pool_and_one_per_isolated_position_with_the_engines_rat
     p1 = next(p for p in v.positions if p.id == "p1")
     assert bars.bars["p1"].ratio_text == f"{p1.margin_ratio * 100:.2f} %"
     assert bars.bars["p1"].detail == (
-        f"margin balance {text.money(p1.margin_balance)} · maintenance "
-        f"{text.money(p1.maintenance_margin)} USDT"
+        f"ratio {p1.margin_ratio * 100:.2f} % · balance {text.money(p1.margin_balance)} · "
+        f"maint. {text.money(p1.maintenance_margin)} USDT"
     )
+    # the bar fills with the share of the buffer used: loss ÷ (wallet − maintenance)
+    loss = -p1.unrealized_pnl
+    share = loss / (p1.isolated_wallet - p1.maintenance_margin)
+    assert bars.bars["p1"].used == round(share, 8)
+    assert bars.bars["p1"].used_text == f"{share * 100:.4f}"[:-3] + " % used"  # rounded down
+    pool_loss = max(-v.cross_unrealized_pnl, D(0))
+    assert bars.bars["cross"].used == round(pool_loss / (v.cross_wallet - v.cross_maintenance_margin), 8)
     assert bars.bars["cross"].ratio_text == f"{v.cross_margin_ratio * 100:.2f} %"
     assert bars.bars["cross"].title == "Cross pool · 2 positions"
-    assert (
-        "margin ratio = maintenance margin / margin balance; liquidation at 100 %"
-        in bars.bars["p1"].tooltip()
-    )
+    tip = bars.bars["p1"].tooltip()
+    assert "margin ratio = maintenance margin / margin balance; liquidation at 100 %" in tip
+    assert "0 % at entry, 100 % at the liquidation price" in tip
     assert not bars.empty.isVisible()
 
 
 def test_bars_fill_toward_100_and_change_colour_at_the_bands(qtbot, bridge, bars):
-    from sandbox.ui.ratio_bar import ratio_role
+    from sandbox.ui.ratio_bar import band_role
 
     bridge.submit(Open("BTCUSDT", "long", D("0.1"), 20, "isolated"))
     lp = bridge.timeline.account.liquidation_price("p1")
-    colours = []
-    for price in (D(60000), lp + D(200), lp + D(40)):
-        bridge.submit(Price("BTCUSDT", price))
+    colours, fills = [], []
+    for share in (D(0), D("0.3"), D("0.65"), D("0.95")):  # of the way from the entry to the liquidation
+        bridge.submit(Price("BTCUSDT", (D(60000) - share * (D(60000) - lp)).quantize(D("0.1"))))
         bar = bars.bars["p1"]
-        colours.append(ratio_role(bar.ratio))
+        colours.append(band_role(bar.used))
+        fills.append(bar.used)
         image = bar.grab().toImage()
         assert not image.isNull()
-    assert bars.bars["p1"].ratio > 0.8
-    assert len(set(colours)) == 3  # green, amber, red
+    assert fills[0] == 0 and fills == sorted(fills) and fills[-1] > D("0.9")
+    assert colours == ["up", "up", "warn", "down"]  # green, amber at 50 %, red at 80 %
 
 
 def test_an_isolated_liquidation_flashes_its_bar_removes_its_row_and_is_logged(qtbot, bridge, bars):
@@ -81,7 +89,7 @@ def test_an_isolated_liquidation_flashes_its_bar_removes_its_row_and_is_logged(q
     # the row is gone, the bar is on its way out and says what happened
     assert [p.id for p in bridge.view().positions] == ["p2"] and table.model.rowCount() == 1
     assert "p1" not in bars.bars and list(bars.leaving.values()) == [bar]
-    assert bar.liquidated and bar.ratio_text == "LIQUIDATED"
+    assert bar.liquidated and bar.used_text == "LIQUIDATED · 100 % used"
     assert bar.detail == "lost its 300.00 USDT margin; nothing else"
     qtbot.waitUntil(lambda: bar.flash > 0.5, timeout=3000)  # it flashes…
     qtbot.waitUntil(lambda: not bars.leaving, timeout=5000)  # …then leaves
@@ -105,7 +113,7 @@ def test_a_cross_liquidation_flashes_the_pool_and_leaves_isolated_bars(qtbot, br
     lp = next(p for p in bridge.view().positions if p.id == "p1").liquidation_price
     bridge.submit(Price("BTCUSDT", lp))
     assert "cross" not in bars.bars and pool in bars.leaving.values() and "p2" in bars.bars
-    assert pool.title.startswith("Cross pool at BTCUSDT") and pool.ratio_text == "LIQUIDATED"
+    assert pool.title.startswith("Cross pool at BTCUSDT") and pool.used_text == "LIQUIDATED · 100 % used"
     qtbot.waitUntil(lambda: not bars.leaving, timeout=5000)
     assert set(bars.bars) == {"p2"}
 
@@ -139,3 +147,54 @@ def test_the_account_strip_shows_the_engines_numbers_and_how_they_were_got(qtbot
     )
     assert "isolated wallets = p1 300.00 = 300.00 USDT" in strip.tooltip("isolated_wallets")
     assert "liquidation at 100 %" in strip.tooltip("cross_margin_ratio")
+
+
+@pytest.mark.parametrize("mode", ["isolated", "cross"])
+def test_a_bar_reads_0_at_entry_and_100_exactly_at_the_liquidation_price_shown(make_window, qtbot, mode):
+    """Typed into the price box like a person: 0 % used at the entry, below 100 % one tick before
+    the liquidation price the table shows, 100 % at it (where it fires)."""
+    w = make_window(live=False)
+    b = w.bridge
+    b.submit(Price("BTCUSDT", D(60000)))
+    b.submit(Open("BTCUSDT", "long", D("0.5"), 10, mode))
+    key = "p1" if mode == "isolated" else "cross"
+    bar = w.margin_bars.bars[key]
+    assert bar.used == 0 and bar.used_text == "0.0 % used"
+    p = b.position("p1")
+    tick = b.instrument("BTCUSDT").tick_size
+    shown = text.liquidation_at_tick(p.liquidation_price, p.mark_price, tick)
+    table = w.positions.model
+    assert table.data(table.index(0, LIQ)) == text.price(shown, tick)
+
+    def type_price(value):
+        box = w.price_sliders.row("BTCUSDT").price
+        box.setFocus()
+        box.selectAll()
+        QTest.keyClicks(box, str(value))
+        QTest.keyClick(box, Qt.Key.Key_Return)
+
+    type_price(shown + tick)
+    assert b.position("p1") is not None
+    assert D("0.99") < bar.used < 1 and bar.used_text.startswith("99.")
+    type_price(shown)
+    assert b.position("p1") is None and b.mark("BTCUSDT") == shown  # it fired at the price shown
+    assert bar.liquidated and bar.used_text == "LIQUIDATED · 100 % used"
+
+
+def test_a_partial_liquidation_step_flashes_the_bar_and_keeps_it(qtbot):
+    """Bybit steps a large position down a risk tier instead of closing it: its bar flashes and
+    stays (the position goes on, smaller); the table keeps the row."""
+    from sandbox.ui.bridge import SessionBridge
+
+    b = SessionBridge(Timeline(SessionHeader.new("2000000", "bybit")))
+    bars = MarginBars(b)
+    qtbot.addWidget(bars)
+    bars.show()
+    b.submit(Price("BTCUSDT", D(62500)))
+    b.submit(Open("BTCUSDT", "long", D(48), 50, "isolated"))
+    bar = bars.bars["p1"]
+    events = b.submit(Price("BTCUSDT", D(61580)))
+    step = next(e for e in events if e.type == "liquidated")
+    assert step.step == "tier_step" and b.position("p1").qty == D("41.6")
+    assert bars.bars["p1"] is bar and not bar.liquidated and not bars.leaving
+    qtbot.waitUntil(lambda: bar.flash > 0.5, timeout=3000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtTest import QTest
 from ui_support import D, frames
 
@@ -213,3 +213,58 @@ def test_candle_cache_matches_a_plain_computation():
         assert done.col(2)[k] == y[s:e].max() and done.col(3)[k] == y[s:e].min()
     assert cache.current[1] == y[starts[-1]] and cache.current[4] == y[-1]
     assert bucket_for(600) == 5.0 and bucket_for(7200) == 60.0
+
+
+def test_labels_never_cover_each_other_the_notices_or_the_time_axis(make_window, qtbot):
+    """A liquidation's marker label next to other positions' entry labels, a notice over the
+    top-left of the chart: every label is drawn inside the plot, clear of the others and of the
+    notice."""
+    w = make_window(live=False)
+    b = w.bridge
+    b.submit(Price("BTCUSDT", D("64000")))
+    b.submit(Open("BTCUSDT", "long", D("0.5"), 50, "isolated"))
+    b.submit(Open("BTCUSDT", "long", D("0.3"), 10, "cross"))
+    b.submit(Open("BTCUSDT", "short", D("0.2"), 10, "isolated"))
+    liq = b.position("p1").liquidation_price
+    b.submit(Price("BTCUSDT", (liq - 5).quantize(D("0.1"))))  # p1 goes; its ✕ sits at the bottom
+    b.submit(Price("BTCUSDT", D("63700")))
+    w.show_moment()
+    w.notify("A notice over the chart's top-left corner, where the first labels are.", "warning")
+    qtbot.wait(20)
+    chart = w.price_chart
+    chart.plot.grab()  # paint
+    levels = chart.levels
+    assert levels.marker_labels and levels.marker_labels[-1][2] == "liquidated p1 (isolated)"
+    vb = chart.view_box
+    plot = QRectF(vb.mapRectToScene(vb.boundingRect()))
+    boxes = levels.boxes
+    assert levels.markers_labelled == ["liquidated p1 (isolated)"]
+    assert levels.labelled and levels.edge_tags()  # entry labels and the tags of far liquidation prices
+    for i, a in enumerate(boxes):
+        assert plot.adjusted(-1, -1, 1, 1).contains(a), a  # inside the plot: not under the time axis
+        assert not any(a.intersects(other) for other in boxes[i + 1 :]), a
+        assert not any(a.intersects(r) for r in levels.reserved), a
+    assert levels.reserved  # the notice's card is known to the chart
+
+
+def test_the_line_holds_a_held_price_flat_and_then_jumps(make_window, qtbot):
+    """A price held by hand for half a minute, then moved: the line is flat across the gap and
+    steps at the new price, never a diagonal from the old price to the new."""
+    w = make_window()
+    frames(w, 30)
+    b = w.bridge
+    b.hold("BTCUSDT")
+    b.submit(Price("BTCUSDT", D("60000")))
+    held_at = b.now() / 1000
+    w.loop.advance(30)  # half a minute: the ticker leaves the held price alone
+    b.submit(Price("BTCUSDT", D("54000")))
+    jumped_at = b.now() / 1000
+    chart = w.price_chart
+    chart.set_symbol("BTCUSDT")
+    chart.set_style("line")
+    qtbot.wait(20)
+    path = chart.curve.curve.getPath()
+    points = [(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())]
+    assert jumped_at - held_at >= 29
+    assert (jumped_at, 60000.0) in points and (jumped_at, 54000.0) in points  # a vertical step
+    assert not any(held_at < x < jumped_at and y != 60000.0 for x, y in points)  # flat before it

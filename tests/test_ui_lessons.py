@@ -94,7 +94,8 @@ def test_walk_a_lesson(make_window, qtbot, capsys, number):
         assert answer.shown in panel.reveal.text()
         target = panel.play_target()
         assert w.bridge.now() == target and target >= (step.t or 0)
-        assert w.twins_panel.isVisible()  # the twins come with the answer
+        assert w.twins_panel.isVisible()  # the twins come with the answer (its tab to the front)
+        qtbot.waitUntil(lambda: w.twins_panel.figures()["as_traded"]["total_wallet"] != "—", timeout=2000)
         assert_shows(w.twins_panel, cli_twins(capsys, lesson.session_path, w.bridge.now()))
         if kind == "liquidation_price":
             assert marker.answer.isVisible() and marker.answer.value() == float(answer.value)

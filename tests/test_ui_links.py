@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from sandbox.engine import Open, Price
-from sandbox.ui.positions.columns import ENTRY
+from sandbox.ui.positions.columns import SIDE
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -52,7 +52,7 @@ def test_selecting_a_row_highlights_its_lines(make_window):
     w = make_window(live=False)
     a_book(w)
     table = w.positions
-    rect = table.view.visualRect(table.model.index(table.model.row_of("p4"), ENTRY))
+    rect = table.view.visualRect(table.model.index(table.model.row_of("p4"), SIDE))
     QTest.mouseClick(table.view.viewport(), LEFT, Qt.KeyboardModifier.NoModifier, rect.center())
     assert w.price_chart.symbol == "ETHUSDT" and w.price_chart.levels.highlighted == {"p4"}
 

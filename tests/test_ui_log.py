@@ -63,12 +63,17 @@ def test_every_kind_of_event_is_a_sentence_with_its_time(qtbot, bridge, log):
     ]
     assert log.row_count() == 8 and log.counts.text() == "8 events · 1 liquidation · 1 rejected"
     for row, (event, sentence) in enumerate(log.entries):
-        assert sentence == describe(event, bridge.timeline.account) == shown(log, row, 1)
+        assert sentence == bridge.describe(event) == shown(log, row, 1)
+        if event.type != "rejected":  # the report's sentence; a rejection's is in words
+            assert sentence == describe(event, bridge.timeline.account)
         assert shown(log, row, 0) == "0:00:00.000"
     assert shown(log, 1, 1) == "p1 switched cross → isolated, isolated wallet 300.00 USDT"
     assert shown(log, 2, 1) == "added 100.00 USDT to p1: isolated wallet 400.00 USDT"
     rejected = log.model.index(6, 1)
-    assert rejected.data().startswith("rejected open: ") and "more available balance" in rejected.data()
+    assert (
+        rejected.data().startswith("Order rejected: opening long 100 BTCUSDT")
+        and "more available balance" in rejected.data()
+    )
     assert rejected.data(Qt.ItemDataRole.ForegroundRole).color().name() in ("#f6465d", "#d9304f")
     liquidated = log.model.index(7, 1)
     assert "lost its 400.00 USDT margin; the rest of the account is untouched" in liquidated.data()
@@ -107,7 +112,7 @@ def test_export_csv_writes_what_the_log_shows(qtbot, bridge, log, tmp_path):
     assert liq["price"] == format_decimal(event.price) and liq["liquidation_price"] == format_decimal(
         event.liquidation_price
     )
-    assert liq["insurance_fund"] == format_decimal(event.insurance_fund)
+    assert liq["insurance_fund_change"] == format_decimal(event.insurance_fund) and D(liq["shortfall"]) == 0
     assert [p.name for p in tmp_path.iterdir()] == ["events.csv"]  # no temporary file left behind
 
 
@@ -162,3 +167,51 @@ def test_the_log_follows_new_lines_only_while_at_the_bottom(qtbot, bridge, log):
     bar.setValue(0)  # the user scrolls up to read
     bridge.submit(Open("BTCUSDT", "long", D(100), 20, "isolated"))
     assert bar.value() == 0 and log.row_count() == 31
+
+
+def test_a_gap_past_bankruptcy_reads_as_what_the_insurance_fund_paid(qtbot, bridge, log, tmp_path):
+    """A 10× isolated long whose price gaps far below its bankruptcy price: the wallet stops at
+    zero, the fund pays the rest. The strip says "paid", the CSV's shortfall holds it."""
+    from sandbox.ui.account_strip import AccountStrip
+
+    strip = AccountStrip(bridge)
+    qtbot.addWidget(strip)
+    bridge.submit(Open("BTCUSDT", "long", D("0.5"), 10, "isolated"))  # 3,000 USDT of margin at 60,000
+    bridge.submit(Price("BTCUSDT", D(50000)))  # 5,000 lost on a 3,000 wallet
+    event = log.model.events[-1]
+    assert event.type == "liquidated"
+    paid = D("0.5") * (D(60000) - D(50000)) - D(3000)  # the model: the loss beyond the wallet
+    assert event.insurance_fund == -paid
+    assert strip.values["insurance_fund"].text() == "paid 2,000.00 USDT"
+    tip = strip.tooltip("insurance_fund")
+    assert "starts at 0" in tip and "paid 2,000.00 USDT: shortfalls" in tip and "net -2,000.00 USDT" in tip
+    log.export_csv(tmp_path / "events.csv")
+    with open(tmp_path / "events.csv", encoding="utf-8", newline="") as f:
+        row = list(csv.DictReader(f))[-1]
+    assert D(row["shortfall"]) == paid and D(row["insurance_fund_change"]) == -paid
+    assert "insurance_fund" not in row  # the column says what it holds: the change
+
+
+def test_a_liquidation_sentence_is_never_cut(qtbot, bridge, log):
+    """Its row is as tall as the sentence needs at the column's width, narrow or wide."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    a_session(bridge)
+    row = log.model.liq_rows[-1]
+    assert isinstance(log.model.events[row], type(bridge.liquidations()[-1]))
+    sentence = log.sentence(row)
+    font = QFont(log.table.font())
+    font.setBold(True)
+    fm = QFontMetrics(font)
+    for width in (420, 900):
+        log.resize(width, 300)
+        qtbot.wait(10)
+        column = log.table.columnWidth(1) - 8
+        needed = fm.boundingRect(QRect(0, 0, column, 10_000), int(event_log._WRAP), sentence).height()
+        assert log.table.rowHeight(row) >= needed
+        assert log.table.rowHeight(0) == event_log.ROW_HEIGHT  # the others stay one line
+    log.resize(420, 300)
+    qtbot.wait(10)
+    assert log.table.rowHeight(row) > event_log.ROW_HEIGHT  # at 420 pixels it takes several lines
+    assert log.grab().toImage().isNull() is False

@@ -25,15 +25,25 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 def open_odds(make_window, path, t=None):
+    """Open ``path`` and the odds panel the way a person does: View ▸ Liquidation odds."""
     w = make_window(live=False)
     assert w.open_path(str(path))
     w.loop.seek(w.bridge.timeline.end_t if t is None else t, now=True)
-    dock = w.docks["odds"]
-    dock.show()
-    dock.raise_()
+    QTest.keyClick(w, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     panel = w.odds_panel
-    assert panel.isVisible()
+    assert panel.isVisible() and not panel.visibleRegion().isEmpty()  # in front, not behind a tab
     return w, panel
+
+
+def test_the_analysis_panels_open_when_asked_and_stay_out_of_the_way_before(make_window, qtbot):
+    """Closed at first (no tab bar over the ticket); the View menu's keys bring each to the front."""
+    w = make_window(live=False)
+    assert not w.odds_panel.isVisible() and not w.hedge_map_panel.isVisible()
+    assert w.order_ticket.buy.isVisible()
+    for key, panel in ((Qt.Key.Key_M, w.hedge_map_panel), (Qt.Key.Key_O, w.odds_panel)):
+        QTest.keyClick(w, key, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        qtbot.waitUntil(lambda panel=panel: not panel.visibleRegion().isEmpty())
+    assert not w.order_ticket.isVisible() or w.order_ticket.visibleRegion().isEmpty()  # behind its tab
 
 
 def choose(combo, text):

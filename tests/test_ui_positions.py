@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QSpinBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QSpinBox
 
 from sandbox.engine import AdjustMargin, Open, Price, Rejected, SetMode, text
 from sandbox.session.model import SessionHeader
@@ -373,7 +373,13 @@ def test_compare_panel_shows_each_profiles_liquidation_price(qtbot, bridge, tabl
         expected = bridge.timeline.account.under(profile).liquidation_price("p1")
         tick = profile.instruments["BTCUSDT"].tick_size  # as that exchange shows it, on its own tick
         assert panel.table.item(0, col).text() == text.liquidation(expected, D(60000), tick)
-    table.comparison.close()
+    # every profile's name whole in its header, and a Close button that closes
+    header = panel.table.horizontalHeader()
+    for col, name in enumerate(panel.profiles):
+        assert header.sectionSize(col) >= header.fontMetrics().horizontalAdvance(name)
+    close = table.comparison.buttons.button(QDialogButtonBox.StandardButton.Close)
+    QTest.mouseClick(close, LEFT)
+    assert not table.comparison.isVisible()
 
 
 def test_the_table_renders_in_both_themes(qtbot, bridge, table):

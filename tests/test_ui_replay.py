@@ -4,7 +4,7 @@ render a screenshot."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from ui_support import D, drag_slider, frames, write_demo_session
@@ -88,7 +88,7 @@ def test_trade_from_here_branches_and_keeps_the_original(make_window, qtbot, ses
     assert branch is not original and branch.parent["index"] == original.index
     # issue 12: the branch keeps the recorded market (the rest of the recording plays on in it)
     assert branch.t == t and not w.loop.at_end() and branch.end_t == original.end_t
-    assert "⑂" in w.replay_bar.mode.text()
+    assert w.replay_bar.mode.text().endswith(" · branch")
     b.submit(Price("ETHUSDT", D("2990")))
     assert len(original) > len(branch)  # the rest of the recording is still there
     # The branch is recorded from its first input (its inheritance included).
@@ -160,3 +160,26 @@ def test_market_data_asks_for_the_instrument_it_cannot_tell(make_window, tmp_pat
     _t, p = b.price_history("SOLUSDT")
     assert p.min() == 97.0 and p.max() == 102.0  # the intrabar path reaches the wicks
     assert w.replay_bar.mode.text() == "PAUSED" or w.loop.at_end()
+
+
+def test_a_click_on_the_timeline_seeks_there(make_window, qtbot, session_file):
+    """Click = go to that moment (not a page step); a drag from the click goes on from there."""
+    w = make_window()
+    assert w.open_path(str(session_file))
+    slider = w.replay_bar.slider
+    t0, t1 = w.replay_bar._range
+    x = slider.width() // 4
+    y = slider.height() // 2
+    QTest.mouseClick(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, y))
+    wanted = w.replay_bar.time_at(slider.value_at(x))
+    assert (
+        abs(wanted - (t0 + (t1 - t0) / 4)) < (t1 - t0) * 0.05
+    )  # a quarter of the way, give or take the handle
+    assert w.bridge.now() == w.bridge.timeline.t and abs(w.bridge.now() - wanted) <= 1000
+    assert not w.loop.playing
+    # press at three quarters and drag back to the middle: the timeline follows, from there
+    QTest.mousePress(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(3 * x, y))
+    assert w.bridge.now() > t0 + (t1 - t0) * 0.6
+    QTest.mouseMove(slider, QPoint(2 * x, y))
+    QTest.mouseRelease(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(2 * x, y))
+    assert abs(w.bridge.now() - (t0 + (t1 - t0) / 2)) < (t1 - t0) * 0.08

@@ -56,7 +56,7 @@ def test_typing_a_size_and_buying_opens_the_position_and_the_table_shows_it(qtbo
     table = PositionsPanel(bridge)
     qtbot.addWidget(table)
     type_size(qtbot, ticket, "0.5")
-    assert ticket.quantity() == D("0.5") and ticket.size_hint.text() == "≈ 30,000.00 USDT notional"
+    assert ticket.quantity() == D("0.5") and ticket.size_hint.text() == "≈ 30,000.00 USDT"
     QTest.mouseClick(ticket.mode_cross, LEFT)
     assert ticket.mode == "cross"
     QTest.mouseClick(ticket.buy, LEFT)
@@ -136,12 +136,14 @@ def test_an_unaffordable_order_shows_the_engines_sentence_and_changes_nothing(qt
     assert ticket.leverage.value() == 75
     events = bridge.preview(ticket.order("long")).events
     assert isinstance(events[0], Rejected) and events[0].code == "insufficient_available"
-    assert ticket.preview.reasons.isVisible() and events[0].message in ticket.preview.reasons.text()
+    assert events[0].message in ticket.preview.reasons and events[0].message in ticket.message.text()
+    height = ticket.message.height()
     assert ticket.preview.cells[("cross", "liq_long")].text() == "rejected"
     before = bridge.view()
     QTest.mouseClick(ticket.buy, LEFT)
     assert ticket.message.text() == events[0].message  # "… needs 16,… USDT more available balance"
     assert "more available balance" in ticket.message.text()
+    assert ticket.message.height() == height  # a longer sentence never moves what is below it
     assert bridge.view() == before
 
 

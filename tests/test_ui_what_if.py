@@ -91,7 +91,7 @@ def test_toggling_a_row_mid_crash_plays_the_rest_of_it_in_a_branch(make_window, 
         notice.sentence.text() == "What if at 0:05 you had switched p1 to cross: the recorded prices play on."
     )
     assert not notice.keep.isVisible()  # the recording holds no later commands of yours
-    assert "⑂" in w.replay_bar.mode.text()
+    assert w.replay_bar.mode.text().endswith(" · branch")
     recording = w.session.recorder.path  # the branch is recorded on its own
     assert Path(recording).parent == w.session.recordings_dir
 
@@ -115,7 +115,7 @@ def test_toggling_a_row_mid_crash_plays_the_rest_of_it_in_a_branch(make_window, 
     qtbot.mouseClick(notice.back, LEFT)
     assert b.timeline is tl.original and b.timeline.departure is None
     assert what_is_shown(w) == shown_before
-    assert not notice.isVisible() and "⑂" not in w.replay_bar.mode.text()
+    assert not notice.isVisible() and "branch" not in w.replay_bar.mode.text()
     assert w.session.source_path == str(CRASH)
     assert_shows(w.twins_panel, cli_twins(capsys, CRASH, 5000))
     # and on from there, the recorded crash: the isolated position dies at 0:08

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from ui_support import D, drag_slider, frames
@@ -123,6 +125,23 @@ def test_switching_profile_replays_the_inputs_under_it(make_window):
     assert other in w.windowTitle()
 
 
+def test_prices_held_by_hand_stay_held_under_another_profile_or_rules(make_window, qtbot):
+    w = make_window()
+    frames(w, 30)
+    b = w.bridge
+    for symbol, change in (("BTCUSDT", D("-0.10")), ("ETHUSDT", D("0.10"))):
+        w.price_sliders.row(symbol).jump(change)
+    held = {s: b.mark(s) for s in ("BTCUSDT", "ETHUSDT")}
+    assert b.held() == set(held)
+    w.menus.profiles["bybit"].trigger()
+    w.menus.rules["exchange"].trigger()
+    frames(w, 60)  # a second of the live market
+    assert b.timeline.header.profile == "bybit" and b.timeline.header.rules == "exchange"
+    assert b.held() == set(held) and {s: b.mark(s) for s in held} == held
+    assert all(w.price_sliders.row(s).resume.isVisible() for s in held)
+    assert "paused by hand: BTCUSDT, ETHUSDT" in w.status_session.text()
+
+
 def test_reset_account_keeps_prices_and_the_old_recording(make_window, tmp_path):
     w = make_window()
     frames(w, 20)
@@ -173,3 +192,32 @@ def test_theme_switches_and_persists(make_window):
         assert theme.name == "light" and w2.menus.themes["light"].isChecked()
     finally:
         w.set_theme("dark")
+
+
+def test_the_start_hint_stays_until_the_first_action(make_window):
+    w = make_window()
+    w.show_start_hint()
+    toast = next(t for t in w.notices._toasts if "drag a price" in t.text)
+    assert not toast.timer.isActive()  # no timer: it does not fade by itself
+    frames(w, 30)
+    assert "drag a price" in " ".join(w.notices.visible_texts())
+    w.price_sliders.row("BTCUSDT").jump(D("0.01"))  # the first thing the person does
+    assert not any("drag a price" in text for text in w.notices.visible_texts())
+
+
+def test_the_open_dialog_starts_at_the_example_sessions_and_the_title_names_the_app_once(
+    make_window, tmp_path
+):
+    from sandbox.ui.theme import EXAMPLES
+
+    w = make_window()
+    assert w.session.folder() == str(EXAMPLES) and (EXAMPLES / "crash-cross.jsonl").is_file()
+    assert w.session.folder(saving=True) != str(EXAMPLES)  # never save into the package
+    title = w.windowTitle()
+    assert title.endswith("— Margin Sandbox") and title.count("Margin Sandbox") == 1
+    assert w.open_path(str(EXAMPLES / "crash-cross.jsonl"))
+    assert w.windowTitle() == "crash-cross.jsonl — binance-usdm, sandbox rules — Margin Sandbox"
+    saved = tmp_path / "mine.jsonl"
+    assert w.save_recording(str(saved))
+    assert Path(w.session.folder(saving=True)) == tmp_path.resolve()
+    assert Path(w.session.folder()) == EXAMPLES.resolve()  # the last folder opened from

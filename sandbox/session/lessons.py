@@ -41,6 +41,7 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -56,7 +57,7 @@ from .timeline import Timeline
 from .twins import Variant, clock
 
 # Where the bundled lessons live (the one place that knows; the caller may pass any folder).
-LESSONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "lessons"
+LESSONS_DIR = Path(str(files("sandbox").joinpath("resources", "lessons")))  # inside the package
 FORMAT = "margin-sandbox-lesson"
 MAX_LESSON_BYTES = 256 << 10  # a lesson is a few kB of text
 MAX_STEPS = 20

@@ -7,16 +7,18 @@ It follows ``bridge.account_changed``: a frame that moved only the equity rewrit
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ..engine import AccountView
+from ..engine.buffer import pool_buffer
 from . import format as fmt
 from .bridge import SessionBridge
 from .positions.tooltips import RATIO_CONVENTION
-from .ratio_bar import ratio_role
+from .ratio_bar import band_role, used_text
 from .theme import theme
 
 FIELDS = (
@@ -30,15 +32,26 @@ FIELDS = (
     ("cross_margin_ratio", "Cross margin ratio"),
 )
 RATIO = "cross_margin_ratio"
+_ZERO = Decimal(0)
 
 
 def shown(key: str, v: AccountView) -> str:
-    """What the field's label says."""
+    """What the field's label says. The insurance fund starts at zero in the sandbox, so its net
+    reads as what it did: "+12.34 USDT" taken in, or "paid 258.84 USDT" when shortfalls it
+    covered outweigh what it took in (never a bare negative balance)."""
     value = getattr(v, key)
-    return fmt.pct(value) if key == RATIO else f"{fmt.money(value)} USDT"
+    if key == RATIO:
+        return fmt.pct(value)
+    if key == "insurance_fund" and value < 0:
+        return f"paid {fmt.money(-value)} USDT"
+    if key == "insurance_fund" and value > 0:
+        return f"+{fmt.money(value)} USDT"
+    return f"{fmt.money(value)} USDT"
 
 
-def explain(key: str, v: AccountView) -> str:
+def explain(key: str, v: AccountView, took_in: Decimal = _ZERO, paid: Decimal = _ZERO) -> str:
+    """The tooltip of ``key``; ``took_in`` and ``paid`` are the insurance fund's running totals
+    (the engine's ledger)."""
     m = fmt.money
     if key == "cross_wallet":
         return (
@@ -80,16 +93,24 @@ def explain(key: str, v: AccountView) -> str:
         )
     if key == "insurance_fund":
         return (
-            f"insurance fund {m(v.insurance_fund)} USDT: liquidation fees and what is left of a liquidated "
-            f"isolated wallet go in; it pays the shortfall when a price jumps past a bankruptcy price, "
-            f"so no wallet goes below zero."
+            f"insurance fund: it starts at 0 in the sandbox.\ntook in {m(took_in)} USDT: liquidation fees and "
+            f"what was left of liquidated isolated wallets\npaid {m(paid)} USDT: shortfalls, when a price "
+            f"jumped past a bankruptcy price (the wallet stops at zero and the fund pays the rest)\n"
+            f"net {m(v.insurance_fund)} USDT"
         )
     if key == RATIO:
+        pool = pool_buffer(v)
+        used = (
+            f"\nmargin buffer used: loss {m(pool.loss)} ÷ (cross wallet {m(pool.wallet)} − maintenance "
+            f"{m(pool.maintenance)}) = {used_text(pool.used)} (the colour)"
+            if pool is not None
+            else ""
+        )
         return (
             f"cross margin ratio = cross maintenance {m(v.cross_maintenance_margin)} ÷ cross margin balance "
             f"{m(v.cross_margin_balance)} = {fmt.pct(v.cross_margin_ratio)}\n{RATIO_CONVENTION}: at 100 % every "
             f"cross position is closed.\ncross margin balance = cross wallet {m(v.cross_wallet)} + cross uPnL "
-            f"{m(v.cross_unrealized_pnl)}"
+            f"{m(v.cross_unrealized_pnl)}{used}"
         )
     return ""
 
@@ -124,9 +145,12 @@ class AccountStrip(QWidget):
         self.fields: dict[str, _Field] = {}
         self.values: dict[str, QLabel] = {}
         self._ratio_colour = ""
+        # A minimum of its own: numbers that grow (a seven-figure equity, "paid …") must never
+        # widen the centre of the window and push the panels beside it under the pointer.
+        self.setMinimumWidth(320)
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
-        row.setSpacing(22)
+        row.setSpacing(16)
         for key, label in FIELDS:
             field = _Field(label, self._tip(key), self)
             row.addWidget(field)
@@ -143,7 +167,8 @@ class AccountStrip(QWidget):
 
     def tooltip(self, key: str) -> str:
         """What the field's tooltip says right now."""
-        return explain(key, self.bridge.view())
+        ledger = self.bridge.timeline.account.ledger
+        return explain(key, self.bridge.view(), ledger.liquidation_fees, ledger.insurance_payouts)
 
     def _restyle(self, *_: object) -> None:
         for key, field in self.fields.items():
@@ -160,11 +185,9 @@ class AccountStrip(QWidget):
         v = self.bridge.view()
         for key in fields & self.values.keys():
             self.values[key].setText(shown(key, v))
-        if RATIO in fields:
-            has_cross = any(p.mode == "cross" for p in v.positions)
-            colour = (
-                getattr(theme.palette, ratio_role(v.cross_margin_ratio)) if has_cross else theme.palette.text
-            )
+        if RATIO in fields:  # coloured by how much of the pool's buffer is used
+            pool = pool_buffer(v)
+            colour = getattr(theme.palette, band_role(pool.used if pool is not None else None))
             if colour != self._ratio_colour:  # a style sheet costs a re-polish: only when it changes
                 self._ratio_colour = colour
                 self.values[RATIO].setStyleSheet(f"font-weight: bold; color: {colour};")

@@ -32,7 +32,7 @@ class BranchNotice(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 6, 4)
         layout.setSpacing(10)
-        self.icon = QLabel("⑂", self)
+        self.icon = QLabel("↳", self)  # a glyph DejaVu Sans has (tests/test_ui_glyphs.py)
         self.icon.setObjectName("branchIcon")
         layout.addWidget(self.icon)
         self.sentence = QLabel(self)

@@ -3,7 +3,9 @@ session time, liquidations highlighted, rejections in red; exportable as CSV.
 
 The log is a model over the engine's events: sentences are written when a row is first shown (a
 long replay does not format thousands of lines nobody scrolls to), a seek back drops only the rows
-past the new point, and it follows the newest line only while the user is at the bottom.
+past the new point, and it follows the newest line only while the user is at the bottom. A
+liquidation's sentence is never cut: its row is as tall as the sentence needs at the column's
+width (the others stay one line; their tooltip has the sentence whole).
 """
 
 from __future__ import annotations
@@ -11,17 +13,31 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from bisect import bisect_left
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,7 +51,12 @@ from .theme import theme
 
 TIME, SENTENCE = range(2)
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_HEIGHT = 22
+_WRAP = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
 # The CSV: when, what, which position(s), and the event's main numbers (empty where it has none).
+# ``insurance_fund_change``: what the event moved into (+) or out of (−) the insurance fund.
+# ``shortfall``: USDT that was missing — what a rejected command lacked, or what a liquidated
+# wallet could not cover and the insurance fund paid.
 CSV_COLUMNS = (
     "t_ms",
     "time",
@@ -55,10 +76,12 @@ CSV_COLUMNS = (
     "isolated_wallet",
     "wallet_before",
     "wallet_after",
-    "insurance_fund",
+    "insurance_fund_change",
     "code",
     "shortfall",
 )
+# CSV columns whose value is an event field of another name.
+_FIELD_OF = {"insurance_fund_change": "insurance_fund"}
 
 
 def positions_of(event: Event) -> str:
@@ -75,8 +98,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def shortfall(event: Event) -> Decimal | None:
+    """What was missing: a rejection's shortfall, or what a liquidation's wallet could not cover.
+    A liquidation that leaves a wallet short pays no fee and leaves nothing, so the fund's
+    movement is then exactly minus what it paid (``Liquidated.insurance_fund``)."""
+    if isinstance(event, Liquidated):
+        return max(-event.insurance_fund, Decimal(0))
+    return getattr(event, "shortfall", None)
+
+
 def csv_row(event: Event, sentence: str) -> list[str]:
     d = event.to_dict()
+    d["shortfall"] = shortfall(event)
     return [
         str(event.t),
         fmt.clock(event.t / 1000, with_ms=True),
@@ -86,7 +119,7 @@ def csv_row(event: Event, sentence: str) -> list[str]:
         _cell(d.get("side")),
         _cell(d.get("mode")),
         sentence,
-        *(_cell(d.get(k)) for k in CSV_COLUMNS[8:]),
+        *(_cell(d.get(_FIELD_OF.get(k, k))) for k in CSV_COLUMNS[8:]),
     ]
 
 
@@ -97,15 +130,16 @@ class EventLogModel(QAbstractTableModel):
         self.events: list[Event] = []
         self.liquidations = 0
         self.rejections = 0
+        self.liq_rows: list[int] = []  # rows that hold a liquidation, in order
         self._sentences: dict[int, str] = {}
-        self._bold = QFont()
-        self._bold.setBold(True)
+        self.bold_font = QFont()
+        self.bold_font.setBold(True)
 
     # -- contents
     def sentence(self, row: int) -> str:
         s = self._sentences.get(row)
         if s is None:
-            s = self._sentences[row] = self.bridge.describe(self.events[row])
+            s = self._sentences[row] = fmt.drawable(self.bridge.describe(self.events[row]))
         return s
 
     def append(self, events: list[Event]) -> None:
@@ -113,6 +147,7 @@ class EventLogModel(QAbstractTableModel):
             return
         first = len(self.events)
         self._count(events, 1)
+        self.liq_rows.extend(first + i for i, e in enumerate(events) if isinstance(e, Liquidated))
         self.beginInsertRows(QModelIndex(), first, first + len(events) - 1)
         self.events.extend(events)
         self.endInsertRows()
@@ -132,6 +167,7 @@ class EventLogModel(QAbstractTableModel):
         if common and self.events[common - 1] is events[common - 1] and self.events[0] is events[0]:
             if m < n:
                 self._count(self.events[m:], -1)
+                del self.liq_rows[bisect_left(self.liq_rows, m) :]
                 self.beginRemoveRows(QModelIndex(), m, n - 1)
                 del self.events[m:]
                 for row in range(m, n):
@@ -144,6 +180,7 @@ class EventLogModel(QAbstractTableModel):
         self.events = list(events)
         self.liquidations = self.rejections = 0
         self._count(self.events, 1)
+        self.liq_rows = [i for i, e in enumerate(self.events) if isinstance(e, Liquidated)]
         self._sentences.clear()
         self.endResetModel()
 
@@ -196,8 +233,31 @@ class EventLogModel(QAbstractTableModel):
                 return QBrush(theme.colour("muted"))
             return None
         if role == Qt.ItemDataRole.FontRole and isinstance(event, Liquidated) and col == SENTENCE:
-            return self._bold
+            return self.bold_font
         return None
+
+
+class SentenceDelegate(QStyledItemDelegate):
+    """A liquidation's sentence wrapped over as many lines as its row has; the rest as usual."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        if not isinstance(index.data(EVENT_ROLE), Liquidated):
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        painter.save()
+        painter.setFont(opt.font)
+        painter.setPen(opt.palette.color(opt.palette.ColorRole.Text))
+        brush = index.data(Qt.ItemDataRole.ForegroundRole)
+        if isinstance(brush, QBrush):
+            painter.setPen(brush.color())
+        painter.drawText(opt.rect.adjusted(4, 0, -4, 0), _WRAP, text)
+        painter.restore()
 
 
 class EventLog(QWidget):
@@ -211,7 +271,8 @@ class EventLog(QWidget):
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.table.setItemDelegateForColumn(SENTENCE, SentenceDelegate(self.table))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setShowGrid(False)
@@ -237,6 +298,10 @@ class EventLog(QWidget):
         bridge.reset.connect(self.reload)
         bridge.jumped.connect(self._after_seek)
         self.model.rowsInserted.connect(self._update_counts)
+        self.model.rowsInserted.connect(lambda _parent, first, last: self._fit_rows(first, last))
+        self.model.modelReset.connect(lambda: self._fit_rows(0, self.model.rowCount() - 1))
+        header.sectionResized.connect(lambda col, *_: self._fit_rows() if col == SENTENCE else None)
+        self.table.viewport().installEventFilter(self)  # the sentence column stretches with it
         self.model.rowsRemoved.connect(self._update_counts)
         self.model.modelReset.connect(self._update_counts)
         theme.changed.connect(self._restyle)
@@ -279,6 +344,25 @@ class EventLog(QWidget):
     def _at_bottom(self) -> bool:
         bar = self.table.verticalScrollBar()
         return bar.value() >= bar.maximum() - 2
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self._fit_rows)  # once the stretched column has its new width
+        return False
+
+    def _fit_rows(self, first: int = 0, last: int | None = None) -> None:
+        """Liquidation rows from ``first`` to ``last`` as tall as their sentence needs."""
+        rows = self.model.liq_rows
+        last = len(self.model.events) - 1 if last is None else last
+        width = max(self.table.columnWidth(SENTENCE) - 8, 40)
+        font = QFont(self.table.font())
+        font.setBold(True)  # a liquidation's sentence is bold
+        fm = QFontMetrics(font)
+        for row in rows[bisect_left(rows, first) :]:
+            if row > last:
+                break
+            needed = fm.boundingRect(QRect(0, 0, width, 10_000), _WRAP, self.model.sentence(row)).height()
+            self.table.setRowHeight(row, max(ROW_HEIGHT, needed + 6))
 
     def _update_counts(self, *_) -> None:
         n, liq, rej = len(self.model.events), self.model.liquidations, self.model.rejections

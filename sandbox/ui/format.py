@@ -12,7 +12,7 @@ import math
 from datetime import UTC, datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
-from ..engine import PositionView, text
+from ..engine import PositionView, Rejected, text
 
 DASH = "—"
 MINUS = "−"  # the typographic minus, for signed distances (money keeps the plain hyphen)
@@ -139,3 +139,33 @@ def clock(seconds: float, with_ms: bool = False) -> str:
     if with_ms:
         out += f".{d.microsecond // 1000:03d}"
     return out + " UTC"
+
+
+# -- characters every font can draw
+# A few characters that names and titles use are missing from the fonts a Debian desktop has by
+# default (DejaVu): Qt would draw a box. They are written the way people type them instead.
+_PLAIN = str.maketrans({"\u24c8": "S"})  # a circled S, as in Binance's "USDS-M"
+
+
+def drawable(text: str) -> str:
+    """``text`` with the characters the default fonts lack replaced (USD-circled-S-M → "USDS-M")."""
+    return text.translate(_PLAIN)
+
+
+# -- what a rejected command was, in words (the event names the command by its file-format type)
+_TRIED = {
+    "open": "Order",
+    "close": "Close of {position}",
+    "set_mode": "Margin mode switch of {position}",
+    "adjust_margin": "Margin change of {position}",
+    "set_leverage": "Leverage change of {position}",
+    "deposit": "Deposit",
+    "withdraw": "Withdrawal",
+    "price": "Price",
+}
+
+
+def rejection(event: Rejected) -> str:
+    """``Margin mode switch of p1 rejected: …`` (never "rejected set_mode: …")."""
+    tried = _TRIED.get(event.command, "Command").format(position=event.position or "a position")
+    return f"{tried} rejected: {event.message}"

@@ -21,6 +21,15 @@ CONVENTIONS = [
         "their own ratio; all cross positions share the cross pool's.",
     ),
     (
+        "Margin bars",
+        "each bar fills with the share of its margin buffer already used: the loss so far ÷ (the "
+        "wallet that backs it − its maintenance margin). It reads 0 % at entry (and while in profit) "
+        "and 100 % exactly at the liquidation price, where the margin ratio reaches 100 %. An isolated "
+        "position's bar uses its own wallet; the cross pool's bar the cross wallet and every cross "
+        "position's loss and maintenance. Green below 50 %, amber to 80 %, red beyond. The margin "
+        "ratio is the number under the bar (a ratio of 40 % can be half a percent from liquidation).",
+    ),
+    (
         "Liquidation price",
         "the mark price at which the position would be liquidated, every other mark "
         "held where it is. A cross position's liquidation price moves when other cross "
@@ -31,6 +40,14 @@ CONVENTIONS = [
         "Cross",
         "all cross positions share the cross wallet; when the pool's margin ratio reaches 100 % every "
         "cross position is closed at once (isolated positions are untouched).",
+    ),
+    (
+        "Insurance fund",
+        "starts at 0 in the sandbox. It takes in liquidation fees and what is left of a liquidated "
+        "isolated wallet. When a price jumps past a position's bankruptcy price, the wallet stops at "
+        'zero and the fund pays the rest (the shortfall): the strip then reads "paid 258.84 USDT" '
+        "when it has paid out more than it took in. The exported events' insurance_fund_change is what "
+        "each event moved into (+) or out of (−) the fund, and shortfall what the fund covered.",
     ),
     (
         "Prices",

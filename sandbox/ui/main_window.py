@@ -58,10 +58,12 @@ from .replay_bar import ReplayBar
 from .session_controller import SessionController, new_header
 from .theme import theme
 from .twins_panel import TwinsPanel
+from .widgets import VerticalScroll
 
 ORG = "MarginSandbox"
 APP = "Margin Sandbox"
 SETTINGS_VERSION = 2  # bump when the dock layout changes so an old saved state is not restored
+DEFAULT_SIZE = (1600, 1000)  # the first window, when the screen has room for it
 FILE_FILTER = (
     "Sessions and market data (*.jsonl *.jsonl.gz *.json *.gz *.csv *.zip *.txt);;"
     "Sessions (*.jsonl *.jsonl.gz);;Market data (*.csv *.zip *.txt);;All files (*)"
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_comparison_panels()
         self.notices = Notices(self.price_chart.plot)
+        self.notices.placed.connect(self.price_chart.avoid)  # labels move out from under the cards
         self.menus = Menus(self)
         self.status_session = QLabel(self)
         self.status_session.setObjectName("statusSession")
@@ -126,6 +129,9 @@ class MainWindow(QMainWindow):
         b = self.bridge
         central = QWidget(self)
         central.setObjectName("central")
+        # A minimum width of its own: a label in the centre that grows with its number (the
+        # account strip, the account chart's legend) must never push the panels beside it.
+        central.setMinimumWidth(480)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -155,23 +161,25 @@ class MainWindow(QMainWindow):
         self.event_log = EventLog(b)
         self.docks: dict[str, QDockWidget] = {}
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        # The ticket keeps its whole height (its buttons in view); the panels below it scroll inside
+        # when the screen is short (a 768-pixel laptop): a panel with too little room shows a
+        # scroll bar, never squashed buttons or only its title.
         self._dock("ticket", "Order ticket", self.order_ticket, right)
-        self._dock("prices", "Prices", self.price_sliders, right)
+        self._dock("prices", "Prices", VerticalScroll(self.price_sliders), right)
         self._dock("margin", "Margin", self.margin_bars, right)
+        # Positions and the event log share the bottom as tabs, as an exchange's positions and
+        # trade history do: the table gets the whole width, so its key columns fit at 1366 pixels.
         self._dock("positions", "Positions", self.positions, bottom)
         self._dock("events", "Events", self.event_log, bottom)
-        self.splitDockWidget(self.docks["positions"], self.docks["events"], Qt.Orientation.Horizontal)
-        self.resizeDocks(
-            [self.docks["positions"], self.docks["events"]], [700, 420], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([self.docks["positions"]], [240], Qt.Orientation.Vertical)
         self._dock("orders", "Orders", self.orders, bottom)
         self.tabifyDockWidget(self.docks["positions"], self.docks["orders"])  # a tab beside Positions
+        self.tabifyDockWidget(self.docks["orders"], self.docks["events"])
         self.docks["positions"].raise_()
-        self.resizeDocks([self.docks["ticket"]], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["positions"]], [230], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["ticket"]], [390], Qt.Orientation.Horizontal)
         self.resizeDocks(
             [self.docks["ticket"], self.docks["prices"], self.docks["margin"]],
-            [300, 260, 260],
+            [340, 190, 260],
             Qt.Orientation.Vertical,
         )
 
@@ -211,7 +219,7 @@ class MainWindow(QMainWindow):
         self._dock("odds", "Odds", self.odds_panel, right)
         self._dock("map", "Hedge map", self.hedge_map_panel, right)
         # Tabs beside the docks there already, never another column: the twins (wide and short)
-        # beside the event log, the rest (taller) beside the order ticket.
+        # with positions, orders and events at the bottom, the rest (taller) beside the ticket.
         self.tabifyDockWidget(self.docks["events"], self.docks["twins"])
         for key, panel in (
             ("twins", self.twins_panel),
@@ -221,11 +229,11 @@ class MainWindow(QMainWindow):
             self.docks[key].visibilityChanged.connect(panel.set_on_screen)
         for key in ("lesson", "odds", "map"):
             self.tabifyDockWidget(self.docks["ticket"], self.docks[key])
-        self.docks["twins"].raise_()
+            # Opened when asked for (View ▸ Liquidation odds / Hedge map, Help ▸ Lessons): closed,
+            # they add no tab bar over the ticket, which a 768-pixel screen needs for the bars.
+            self.docks[key].hide()
+        self.docks["positions"].raise_()  # the table first; the twins are one tab away
         self.docks["ticket"].raise_()
-        self.resizeDocks(
-            [self.docks["positions"], self.docks["events"]], [700, 420], Qt.Orientation.Horizontal
-        )
         # The ghost lines are on at first; the twins' equity lines (which rescale the account
         # chart to a wiped-out twin) when asked for.
         for box, overlay, key, default in (
@@ -237,6 +245,12 @@ class MainWindow(QMainWindow):
             box.toggled.connect(overlay.set_shown)
             box.toggled.connect(lambda on, k=key: self.settings.setValue(k, "true" if on else "false"))
         self._default_state = self.saveState(SETTINGS_VERSION)
+
+    def show_panel(self, key: str) -> None:
+        """Open a dock (as a tab where it was) and bring it to the front."""
+        dock = self.docks[key]
+        dock.show()
+        dock.raise_()
 
     def show_twins(self) -> None:
         """Bring the Cross vs isolated panel to the front."""
@@ -271,6 +285,21 @@ class MainWindow(QMainWindow):
         dock.show()
         dock.raise_()
         return self.lesson_panel.start(lesson)
+
+    def fit_to_screen(self) -> None:
+        """Keep the window within the screen's available area (a layout saved on a larger monitor,
+        or the first window on a laptop), centred when it had to shrink."""
+        area = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+        frame = self.frameGeometry()
+        extra_w = max(frame.width() - self.width(), 0)
+        extra_h = max(frame.height() - self.height(), 0)
+        width = min(self.width(), area.width() - extra_w)
+        height = min(self.height(), area.height() - extra_h)
+        if (width, height) != (self.width(), self.height()) or not area.contains(frame):
+            self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+            frame = self.frameGeometry()
+            frame.moveCenter(area.center())
+            self.move(max(frame.left(), area.left()), max(frame.top(), area.top()))
 
     def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
         dock = QDockWidget(title, self)
@@ -351,7 +380,7 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Save recording as",
-            str(Path(self.session.folder()) / f"{name}.jsonl"),
+            str(Path(self.session.folder(saving=True)) / f"{name}.jsonl"),
             "Sessions (*.jsonl *.jsonl.gz)",
         )
         if path:
@@ -359,7 +388,7 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export events", str(Path(self.session.folder()) / "events.csv"), "CSV (*.csv)"
+            self, "Export events", str(Path(self.session.folder(saving=True)) / "events.csv"), "CSV (*.csv)"
         )
         if not path:
             return
@@ -405,7 +434,8 @@ class MainWindow(QMainWindow):
         header = self.bridge.timeline.header
         live = self.session.source_path is None and self.loop.has_market
         where = "live simulated market" if live else self.session.source_name
-        self.setWindowTitle(f"Margin Sandbox — {where} — {header.profile}, {header.rules} rules")
+        # The application's name last, once: Qt appends it to a title that does not end with it.
+        self.setWindowTitle(f"{where} — {header.profile}, {header.rules} rules — {APP}")
         Menus.check(self.menus.profiles, header.profile)
         Menus.check(self.menus.rules, header.rules)
         self._update_status()
@@ -453,7 +483,14 @@ class MainWindow(QMainWindow):
             self._help.raise_()
 
     def show_start_hint(self) -> None:
-        self.notices.show(START_HINT)
+        """What to try, until the person does something (the first command) or clicks it away."""
+        hint = self.notices.show(START_HINT, sticky=True)
+
+        def first_action() -> None:
+            self.notices.dismiss(hint)
+            self.bridge.submitted.disconnect(first_action)
+
+        self.bridge.submitted.connect(first_action)
 
     def set_theme(self, name: str) -> None:
         """Dark or light, for the whole window at once (and the next start)."""
@@ -473,7 +510,8 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1600, 1000)
+            self.resize(*DEFAULT_SIZE)
+        self.fit_to_screen()
         state = s.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state, SETTINGS_VERSION)

@@ -1,21 +1,27 @@
-"""One margin bar: a title and the ratio on the right, the bar over its bands (``ratio_bar``),
-and the numbers behind it; or, once liquidated, what the liquidation took. A click says which."""
+"""One margin bar: a title and how much of the margin buffer is used on the right, the bar over its
+bands (``ratio_bar``), and the numbers behind it (the exchange's margin ratio among them); or,
+once liquidated, what the liquidation took. A click says which."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QRect, QSequentialAnimationGroup, Qt, Signal
+from PySide6.QtCore import QAbstractAnimation, QEvent, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from ..engine.buffer import Buffer
 from . import format as fmt
 from .positions.tooltips import RATIO_CONVENTION
-from .ratio_bar import paint_ratio_bar, ratio_role
+from .ratio_bar import band_role, paint_bar, used_text
 from .theme import theme
 
 BAR_HEIGHT = 56
+BUFFER_CONVENTION = (
+    "bar: the share of the margin buffer already used = loss ÷ (wallet − maintenance margin); "
+    "0 % at entry, 100 % at the liquidation price"
+)
 
 
 class MarginBar(QWidget):
@@ -30,11 +36,12 @@ class MarginBar(QWidget):
         super().__init__(parent)
         self.key = key
         self.title = ""
-        self.ratio: Decimal | None = Decimal(0)
+        self.used: Decimal | None = Decimal(0)  # the share of the buffer used (the fill)
+        self.ratio: Decimal | None = Decimal(0)  # the exchange's margin ratio (a number)
         self.flash = 0.0  # 0…1, the red overlay while flashing
         self.liquidated = False
-        self.animation: QSequentialAnimationGroup | None = None
-        self._values: tuple[str, Decimal | None, Decimal, Decimal] | None = None
+        self.animation: QAbstractAnimation | None = None
+        self._values: tuple[str, Buffer | None, Decimal | None, Decimal, Decimal] | None = None
         self._backing: Callable[[], str] | None = None
         self._said: str | None = None  # what a liquidated bar says instead of its numbers
         self.setObjectName(f"marginBar_{key}")
@@ -46,6 +53,7 @@ class MarginBar(QWidget):
     def set_values(
         self,
         title: str,
+        buffer: Buffer | None,
         ratio: Decimal | None,
         balance: Decimal,
         maintenance: Decimal,
@@ -53,12 +61,13 @@ class MarginBar(QWidget):
     ) -> bool:
         """Show these numbers; repaints only if something changed (returns whether it did).
         ``backing()`` says what the margin balance is made of (for the tooltip)."""
-        values = (title, ratio, balance, maintenance)
+        values = (title, buffer, ratio, balance, maintenance)
         self._backing = backing
         if values == self._values or self.liquidated:
             return False
         self._values = values
         self.title = title
+        self.used = buffer.used if buffer is not None else None
         self.ratio = ratio
         self.update()
         return True
@@ -67,33 +76,47 @@ class MarginBar(QWidget):
         self.liquidated = True
         self.title = title
         self._said = detail
-        self.ratio = Decimal(1)
+        self.used = Decimal(1)
         self.update()
 
     @property
+    def used_text(self) -> str:
+        """What the bar says on its right: "43.5 % used", or LIQUIDATED (at 100 %)."""
+        return "LIQUIDATED · 100 % used" if self.liquidated else used_text(self.used)
+
+    @property
     def ratio_text(self) -> str:
-        return "LIQUIDATED" if self.liquidated else fmt.pct(self.ratio)
+        return fmt.pct(self.ratio)
 
     @property
     def detail(self) -> str:
-        """The line under the bar: the numbers behind the ratio, or what a liquidation took."""
+        """The line under the bar: the margin ratio and the numbers behind it, or what a
+        liquidation took."""
         if self._said is not None:
             return self._said
         if self._values is None:
             return ""
-        _, _, balance, maintenance = self._values
-        return f"margin balance {fmt.money(balance)} · maintenance {fmt.money(maintenance)} USDT"
+        _, _, _, balance, maintenance = self._values
+        return (
+            f"ratio {self.ratio_text} · balance {fmt.money(balance)} · maint. {fmt.money(maintenance)} USDT"
+        )
 
     def tooltip(self) -> str:
         if self.liquidated or self._values is None:
             return f"{self.title}\n{self.detail}"
-        _, _, balance, maintenance = self._values
+        _, buffer, _, balance, maintenance = self._values
         backing = self._backing() if self._backing is not None else ""
+        used = ""
+        if buffer is not None:
+            used = (
+                f"\nbuffer used = loss {fmt.money(buffer.loss)} ÷ (wallet {fmt.money(buffer.wallet)} − "
+                f"maintenance {fmt.money(buffer.maintenance)}) = {used_text(buffer.used)}"
+            )
         return (
-            f"{self.title}\n{RATIO_CONVENTION}\nmargin ratio = {fmt.money(maintenance)} ÷ "
-            f"{fmt.money(balance)} = {self.ratio_text}"
+            f"{self.title}\n{BUFFER_CONVENTION}{used}\n{RATIO_CONVENTION}\nmargin ratio = "
+            f"{fmt.money(maintenance)} ÷ {fmt.money(balance)} = {self.ratio_text}"
             + (f"\n{backing}" if backing else "")
-            + "\nbands: green below 50 %, amber to 80 %, red beyond"
+            + "\nbands: green below 50 % used, amber to 80 %, red beyond"
         )
 
     def event(self, event: QEvent) -> bool:
@@ -126,14 +149,14 @@ class MarginBar(QWidget):
         bold = QFont(font)
         bold.setBold(True)
         fm = QFontMetrics(font)
-        # line 1: title, and the ratio on the right
+        # line 1: title, and how much of the buffer is used on the right
         painter.setFont(bold)
-        ratio_w = QFontMetrics(bold).horizontalAdvance(self.ratio_text) + 2
-        painter.setPen(theme.colour("text" if self.liquidated else ratio_role(self.ratio)))
+        ratio_w = QFontMetrics(bold).horizontalAdvance(self.used_text) + 2
+        painter.setPen(theme.colour("text" if self.liquidated else band_role(self.used)))
         painter.drawText(
             QRect(w - ratio_w - 6, 2, ratio_w, 18),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            self.ratio_text,
+            self.used_text,
         )
         painter.setFont(font)
         painter.setPen(theme.colour("text"))
@@ -144,8 +167,8 @@ class MarginBar(QWidget):
             fm.elidedText(self.title, Qt.TextElideMode.ElideRight, title_w),
         )
         # line 2: the bar over its bands
-        paint_ratio_bar(painter, QRect(6, 23, w - 12, 11), self.ratio, bands=True, radius=2)
-        # line 3: the numbers behind it
+        paint_bar(painter, QRect(6, 23, w - 12, 11), self.used)
+        # line 3: the margin ratio and the numbers behind it
         painter.setPen(theme.colour("text" if self.liquidated else "muted"))
         painter.drawText(
             QRect(6, 37, w - 12, h - 38),

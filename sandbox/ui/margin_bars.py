@@ -1,6 +1,7 @@
-"""Margin bars: the cross pool and every isolated position as a bar that fills as its margin ratio
-(maintenance margin ÷ margin balance) rises to 100 %, over green / amber / red bands that change at
-50 % and 80 %, labelled with the margin balance and the maintenance margin.
+"""Margin bars: the cross pool and every isolated position as a bar that fills with the share of
+its margin buffer already used (``engine.buffer``: 0 % at entry, 100 % at the liquidation price),
+over green / amber / red bands that change at 50 % and 80 %, labelled with the exchange's margin
+ratio, the margin balance and the maintenance margin.
 
 When a liquidation takes a bar's position(s) the bar turns into what happened ("lost its 300.00
 USDT margin"), flashes, then folds away: the moment a learner should not miss. The animation runs
@@ -24,11 +25,13 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..engine import Liquidated, PositionView
+from ..engine.buffer import isolated_buffer, pool_buffer
 from . import format as fmt
 from .bridge import SessionBridge
-from .margin_bar import BAR_HEIGHT, MarginBar
+from .margin_bar import BAR_HEIGHT, BUFFER_CONVENTION, MarginBar
 from .positions.tooltips import RATIO_CONVENTION
 from .theme import theme
+from .widgets import FixedLines
 
 FLASH_MS = 300  # one flash (up and down)
 FLASHES = 3
@@ -61,11 +64,11 @@ class MarginBars(QWidget):
         self.bars: dict[str, MarginBar] = {}
         self.leaving: dict[str, MarginBar] = {}
         self._order: list[str] = []
-        self.hint = QLabel("Margin ratio = maintenance ÷ margin balance; 100 % liquidates.", self)
+        self.hint = FixedLines(1, self)
+        self.hint.setText("Bars: margin buffer used, 0 % at entry, 100 % at liquidation")
         self.hint.setObjectName("hint")
-        self.hint.setWordWrap(True)
         self.hint.setToolTip(
-            f"{RATIO_CONVENTION}.\nCross: one bar for the pool that every cross position "
+            f"{BUFFER_CONVENTION}.\nThe number under it: {RATIO_CONVENTION}.\nCross: one bar for the pool that every cross position "
             f"shares. Isolated: one bar per position, backed only by its own wallet."
         )
         self.empty = QLabel("No open positions.", self)
@@ -99,7 +102,7 @@ class MarginBars(QWidget):
         self.refresh()
 
     def _restyle(self, *_: object) -> None:
-        self.hint.setStyleSheet(f"color: {theme.palette.muted};")
+        self.hint.setStyleSheet(f"color: {theme.palette.muted}; font-size: 8pt;")
         self.empty.setStyleSheet(f"color: {theme.palette.muted};")
         for bar in (*self.bars.values(), *self.leaving.values()):
             bar.update()
@@ -144,6 +147,7 @@ class MarginBars(QWidget):
 
         self._bar(CROSS).set_values(
             f"Cross pool · {n} position{'s' if n != 1 else ''}",
+            pool_buffer(v),
             v.cross_margin_ratio,
             v.cross_margin_balance,
             v.cross_maintenance_margin,
@@ -160,6 +164,7 @@ class MarginBars(QWidget):
 
         self._bar(p.id).set_values(
             f"{p.id} {p.symbol} {p.side} {p.leverage}× isolated",
+            isolated_buffer(p),
             p.margin_ratio,
             p.margin_balance,
             p.maintenance_margin,
@@ -227,8 +232,9 @@ class MarginBars(QWidget):
         self._animate(name, bar)
         self.empty.setVisible(False)
 
-    def _animate(self, name: str, bar: MarginBar) -> None:
-        group = QSequentialAnimationGroup(bar)
+    @staticmethod
+    def _flashing(bar: MarginBar) -> QVariantAnimation:
+        """The bar's flash (not started): red up and down, ``FLASHES`` times."""
         flash = QVariantAnimation(bar)
         flash.setDuration(FLASH_MS)
         flash.setStartValue(0.0)
@@ -236,6 +242,11 @@ class MarginBars(QWidget):
         flash.setEndValue(0.0)
         flash.setLoopCount(FLASHES)
         flash.valueChanged.connect(bar.set_flash)
+        return flash
+
+    def _animate(self, name: str, bar: MarginBar) -> None:
+        group = QSequentialAnimationGroup(bar)
+        flash = self._flashing(bar)
         fold = QVariantAnimation(bar)
         fold.setDuration(FOLD_MS)
         fold.setStartValue(BAR_HEIGHT)
@@ -250,13 +261,7 @@ class MarginBars(QWidget):
         group.start(QAbstractAnimation.DeletionPolicy.KeepWhenStopped)
 
     def _flash(self, bar: MarginBar) -> None:
-        flash = QVariantAnimation(bar)
-        flash.setDuration(FLASH_MS)
-        flash.setStartValue(0.0)
-        flash.setKeyValueAt(0.5, 1.0)
-        flash.setEndValue(0.0)
-        flash.valueChanged.connect(bar.set_flash)
-        flash.start(QAbstractAnimation.DeletionPolicy.DeleteWhenStopped)
+        self._flashing(bar).start(QAbstractAnimation.DeletionPolicy.DeleteWhenStopped)
 
     def _gone(self, name: str) -> None:
         bar = self.leaving.pop(name, None)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMenu
 
 from ..market import SCENARIOS
 from ..profiles import ProfileError, available_profiles, load_profile
+from . import format as fmt
 from . import theme as themes
 
 if TYPE_CHECKING:
@@ -112,6 +113,21 @@ class Menus:
         self.action(v, "P&revious symbol", lambda: w.cycle_symbol(-1), "Ctrl+PgUp")
         self.themes = self.choices(v, "&Theme", [(n, n.capitalize()) for n in themes.NAMES], w.set_theme)
         v.addSeparator()
+        self.action(
+            v,
+            "Liquidation &odds",
+            lambda: w.show_panel("odds"),
+            "Ctrl+Shift+O",
+            "The chance each position and the pool is liquidated, as traded, all cross, all isolated",
+        )
+        self.action(
+            v,
+            "&Hedge map",
+            lambda: w.show_panel("map"),
+            "Ctrl+Shift+M",
+            "Which joint moves of two prices liquidate which position",
+        )
+        v.addSeparator()
         for dock in w.docks.values():
             v.addAction(dock.toggleViewAction())
         v.addSeparator()
@@ -166,7 +182,7 @@ def _profile_titles() -> list[tuple[str, str]]:
     titles = []
     for name in available_profiles():
         try:
-            titles.append((name, f"{load_profile(name).title} ({name})"))
+            titles.append((name, f"{fmt.drawable(load_profile(name).title)} ({name})"))
         except ProfileError:
             continue
     return titles

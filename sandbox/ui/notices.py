@@ -2,7 +2,8 @@
 chart's plot, where the oldest prices are: the newest, on the right, stay in view).
 
 A notice never takes the focus and never waits for an answer; it fades after a while (longer for
-liquidations and errors) and a click dismisses it at once. ``Notices.recent`` keeps the last
+liquidations and errors; a ``sticky`` one, the start-up hint, stays until its owner dismisses it)
+and a click dismisses it at once. ``Notices.recent`` keeps the last
 sentences for tests and the status bar.
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 from collections import deque
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from . import format as fmt
 
 KINDS = ("info", "warning", "error", "liquidation")
 _LIFETIME_MS = {"info": 4000, "warning": 7000, "error": 9000, "liquidation": 12000}
@@ -61,7 +64,12 @@ class _Host(QWidget):
 
 
 class Notices(QObject):
-    """Owns the cards over ``anchor`` (usually the main window's central widget)."""
+    """Owns the cards over ``anchor`` (usually the main window's central widget).
+
+    ``placed(rects)`` says where the cards are (in the anchor's coordinates; empty when there are
+    none), so what is drawn beneath can keep its labels out from under them."""
+
+    placed = Signal(list)
 
     def __init__(self, anchor: QWidget):
         super().__init__(anchor)
@@ -73,19 +81,22 @@ class Notices(QObject):
         anchor.installEventFilter(self)
 
     # -- showing
-    def show(self, text: str, kind: str = "info") -> Toast:
+    def show(self, text: str, kind: str = "info", sticky: bool = False) -> Toast:
+        text = fmt.drawable(text)
         if kind not in KINDS:
             kind = "info"
         self.recent.append((kind, text))
         # The same sentence twice in a row refreshes the card instead of stacking a copy.
         for toast in self._toasts:
             if toast.text == text:
-                toast.timer.start(_LIFETIME_MS[kind])
+                if toast.timer.isActive():
+                    toast.timer.start(_LIFETIME_MS[kind])
                 return toast
         toast = Toast(text, kind, self.host)
         toast.setFixedWidth(WIDTH)
         toast.timer.timeout.connect(lambda t=toast: self.dismiss(t))
-        toast.timer.start(_LIFETIME_MS[kind])
+        if not sticky:
+            toast.timer.start(_LIFETIME_MS[kind])
         self.host.column.insertWidget(0, toast)  # the newest on top
         self._toasts.append(toast)
         while len(self._toasts) > MAX_VISIBLE:
@@ -107,6 +118,7 @@ class Notices(QObject):
             self._place()
         else:
             self.host.hide()
+            self.placed.emit([])
 
     def clear(self) -> None:
         for toast in list(self._toasts):
@@ -120,6 +132,7 @@ class Notices(QObject):
         self.host.adjustSize()
         height = sum(t.sizeHint().height() for t in self._toasts) + 6 * max(len(self._toasts) - 1, 0)
         self.host.setGeometry(16, 12, WIDTH, height)
+        self.placed.emit([QRectF(self.host.geometry())])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.anchor and event.type() == QEvent.Type.Resize and self._toasts:

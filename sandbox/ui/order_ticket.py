@@ -4,7 +4,12 @@ is the engine's (``bridge.preview`` on a copy of the account); the ticket only c
 
 The leverage slider only reaches the maximum of the bracket the order's notional falls in; when the
 size grows past a bracket the slider's end comes down with it (and goes back up to what the user
-chose when the size shrinks again). A rejected preview shows the engine's sentence under the table.
+chose when the size shrinks again).
+
+Nothing in the ticket changes height: what the last order did, or else why the previewed order
+would be rejected, is one message of a fixed two lines under the buttons (the whole sentence in
+its tooltip), and the leverage hint is one line. A rejection appearing can neither squash the
+buttons nor push the panels below.
 
 The preview follows the account (``marks_changed`` for its symbol, ``account_changed``) at most
 4× a second, from a timer rather than inside the frame that moved the prices: each preview copies
@@ -42,7 +47,7 @@ from .follow import Follower
 from .theme import theme
 from .ticket_orders import OrderTypeSection
 from .ticket_preview import MODES, SIDES, TicketPreview
-from .widgets import hide_spin_buttons, number_box, typed
+from .widgets import FixedLines, hide_spin_buttons, number_box, typed
 
 PREVIEW_EVERY_MS = 250  # while prices move, the preview follows at most 4× a second…
 PREVIEW_SHARE = 0.05  # …and takes at most 5 % of the time (each preview copies the account)
@@ -60,7 +65,7 @@ class OrderTicket(QWidget):
         self.bridge = bridge
         self._wanted_leverage = 10
         self._hint_warns = False
-        self._error = False
+        self._said: tuple[str, bool] | None = None  # what the last order did, until the form changes
 
         # -- the form
         self.symbol = QComboBox(self)
@@ -107,12 +112,16 @@ class OrderTicket(QWidget):
         hide_spin_buttons(self.leverage_box)
         self.leverage_box.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.leverage_box.setFixedWidth(64)
-        self.leverage_hint = QLabel(self)
-        self.leverage_hint.setWordWrap(True)
+        self.leverage_hint = FixedLines(1, self)
 
+        # Texts that change with the price get a width of their own (the widest they usually need),
+        # so the ticket, and the column of panels it sits in, never changes width as prices move.
+        self.size_box.setMinimumWidth(100)
+        for label, sample in ((self.mark_label, "mark 123,456.70"), (self.size_hint, "≈ 1,234,567.89 USDT")):
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(sample))
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(5)
+        grid.setVerticalSpacing(4)
         grid.addWidget(QLabel("Symbol", self), 0, 0)
         grid.addWidget(self.symbol, 0, 1)
         grid.addWidget(self.mark_label, 0, 2)
@@ -123,8 +132,8 @@ class OrderTicket(QWidget):
         modes.addWidget(self.mode_isolated)
         grid.addLayout(modes, 1, 1, 1, 2)
         grid.addWidget(self.size_unit, 2, 0)
-        grid.addWidget(self.size_box, 2, 1, 1, 2)
-        grid.addWidget(self.size_hint, 3, 1, 1, 2)
+        grid.addWidget(self.size_box, 2, 1)
+        grid.addWidget(self.size_hint, 2, 2)
         grid.addWidget(QLabel("Leverage", self), 4, 0)
         lev = QHBoxLayout()
         lev.addWidget(self.leverage, 1)
@@ -145,10 +154,8 @@ class OrderTicket(QWidget):
         for button in (self.buy, self.sell):
             button.setMinimumHeight(32)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
+        self.message = FixedLines(2, self)
         self.message.setObjectName("ticketMessage")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.rule = QFrame(self)
         self.rule.setFrameShape(QFrame.Shape.HLine)
@@ -157,8 +164,8 @@ class OrderTicket(QWidget):
         buttons.addWidget(self.buy)
         buttons.addWidget(self.sell)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(6)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(5)
         layout.addLayout(grid)
         layout.addWidget(self.rule)
         layout.addWidget(self.preview)
@@ -170,6 +177,15 @@ class OrderTicket(QWidget):
         # -- wiring
         self._previewed_without_mark = True
         self._follow = Follower(self.update_preview, PREVIEW_EVERY_MS, PREVIEW_SHARE, self)
+        for changed in (
+            self.symbol.currentIndexChanged,
+            self.size_unit.currentIndexChanged,
+            self.size_box.valueChanged,
+            self.leverage.valueChanged,
+            self.leverage_box.valueChanged,
+            self.modes.buttonToggled,
+        ):
+            changed.connect(self._form_changed)
         self.symbol.currentIndexChanged.connect(self._on_symbol)
         self.symbol.activated.connect(lambda *_: self.symbol_changed.emit(self.symbol.currentText()))
         self.size_unit.currentIndexChanged.connect(self._on_unit)
@@ -220,6 +236,10 @@ class OrderTicket(QWidget):
             self.symbol.setCurrentText(symbol)
 
     # ------------------------------------------------------------------ keeping the form sensible
+    def _form_changed(self, *_: object) -> None:
+        """The person is setting up another order: what the last one did is no longer news."""
+        self._said = None
+
     def _on_symbol(self, *_: object) -> None:
         symbol = self.symbol.currentText()
         if not symbol:
@@ -300,10 +320,7 @@ class OrderTicket(QWidget):
         if mark is None:
             hint = f"max {top}× for a small {inst.symbol} position (no price yet)"
         else:
-            hint = (
-                f"max {top}× for {fmt.money(notional)} USDT (bracket {index + 1}: up to "
-                f"{fmt.money(inst.brackets[index].cap)} USDT)"
-            )
+            hint = f"max {top}× (bracket {index + 1}, to {fmt.money(inst.brackets[index].cap)} USDT)"
         lowered = self._wanted_leverage > top
         if lowered:
             hint += f"; lowered from {self._wanted_leverage}×"
@@ -312,7 +329,9 @@ class OrderTicket(QWidget):
             self._style_hint()
         if self.leverage_hint.text() != hint:
             self.leverage_hint.setText(hint)
-        self.leverage.setToolTip(f"leverage 1× to {top}×: {hint}")
+        self.leverage.setToolTip(
+            f"leverage 1× to {top}×: the most the bracket of a {fmt.money(notional)} USDT notional allows; {hint}"
+        )
 
     # ------------------------------------------------------------------ following the account
     def _marks_changed(self, symbols: Iterable[str]) -> None:
@@ -338,7 +357,7 @@ class OrderTicket(QWidget):
                 self.symbol.addItems(symbols)
                 if current in symbols:
                     self.symbol.setCurrentText(current)
-        self.message.clear()
+        self._said = None
         self._on_symbol()
 
     def _show_mark(self) -> None:
@@ -360,7 +379,7 @@ class OrderTicket(QWidget):
         if self.size_unit.currentIndex() == NOTIONAL:
             self.size_hint.setText(f"= {size} at the mark")
         else:
-            self.size_hint.setText(f"≈ {fmt.money(qty * mark)} USDT notional" if mark else "")
+            self.size_hint.setText(f"≈ {fmt.money(qty * mark)} USDT" if mark else "")
         previews: dict[tuple[Mode, Side], Preview] = {}
         if mark is None:
             note = f"{inst.symbol} has no price yet: nothing to preview"
@@ -375,6 +394,7 @@ class OrderTicket(QWidget):
             }
         self.preview.show_previews(note, previews, mark, inst.tick_size)
         self.order_type.show_summary(previews, self.mode)
+        self._show_message()
 
     def submit(self, side: Side = "long") -> list[Event]:
         """Open ``side`` in the chosen mode (what Buy / Long and Sell / Short do)."""
@@ -391,14 +411,23 @@ class OrderTicket(QWidget):
         return events
 
     def _say(self, sentence: str, error: bool) -> None:
-        self._error = error
-        self.message.setStyleSheet(f"color: {theme.palette.down if error else theme.palette.muted};")
-        self.message.setText(sentence)
+        self._said = (sentence, error)
+        self._show_message()
+
+    def _show_message(self) -> None:
+        """What the last order did; else why this order would be rejected; else nothing."""
+        sentence, error = self._said if self._said is not None else (self.preview.reasons, True)
+        colour = theme.palette.down if error else theme.palette.muted
+        if self.message.property("colour") != colour:
+            self.message.setProperty("colour", colour)
+            self.message.setStyleSheet(f"color: {colour};")
+        if self.message.text() != sentence:
+            self.message.setText(sentence)
 
     # ------------------------------------------------------------------ look
     def _style_hint(self) -> None:
         self.leverage_hint.setStyleSheet(
-            f"color: {theme.palette.liq if self._hint_warns else theme.palette.muted};"
+            f"color: {theme.palette.liq if self._hint_warns else theme.palette.muted}; font-size: 8pt;"
         )
 
     def _restyle(self, *_: object) -> None:
@@ -420,6 +449,6 @@ class OrderTicket(QWidget):
                 f"QToolButton {{ padding: 4px 10px; }} QToolButton:checked {{ color: {colour}; "
                 f"font-weight: bold; border-color: {colour}; }}"
             )
-        if self.message.text():
-            self._say(self.message.text(), self._error)
+        self.message.setProperty("colour", None)
+        self._show_message()
         self._style_hint()

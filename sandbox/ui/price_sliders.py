@@ -5,6 +5,9 @@ liquidate like any other. While you set a price by hand the live ticker leaves t
 (``bridge.hold``); the ▶ button (or the symbol's "resume") hands it back to the market.
 
 The slider spans ±25 % around a reference price that re-centres only when you are not dragging.
+Nothing moves under a pressed handle: the "▶ resume" button keeps its room while hidden (so the
+panel never widens when a drag starts), and a drag follows the pointer's movement on the screen
+(``PriceSlider``), so a drag to the left can only lower the price. The price box follows the drag.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtGui import QDoubleValidator, QMouseEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
     QSizePolicy,
     QSlider,
+    QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -40,6 +45,50 @@ JUMPS = (
     ("+1%", Decimal("0.01")),
     ("+10%", Decimal("0.10")),
 )
+
+
+class PriceSlider(QSlider):
+    """A horizontal slider whose drag moves the value by how far the pointer moved on the screen
+    since the press, in the direction it moved.
+
+    QSlider maps the pointer's position *in the widget* to a value: if the panel re-lays itself
+    out under a pressed handle (a button appearing, a dock widening), the same pointer position
+    becomes another value and the price jumps, possibly against the drag. Measured on the screen,
+    a drag to the left always lowers the value, whatever the layout does meanwhile."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self._anchor: tuple[float, int] | None = None  # (pointer x on the screen, value) at the press
+
+    def _span(self) -> int:
+        """Pixels the handle travels from minimum to maximum."""
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        style = self.style()
+        groove = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
+        )
+        return max(groove.width() - handle.width(), 1)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        super().mousePressEvent(event)
+        self._anchor = (event.globalPosition().x(), self.sliderPosition()) if self.isSliderDown() else None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._anchor is None or not self.isSliderDown():
+            super().mouseMoveEvent(event)
+            return
+        x0, value0 = self._anchor
+        moved = round((event.globalPosition().x() - x0) * (self.maximum() - self.minimum()) / self._span())
+        self.setSliderPosition(min(max(value0 + moved, self.minimum()), self.maximum()))
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._anchor = None
+        super().mouseReleaseEvent(event)
 
 
 class PriceRow:
@@ -65,23 +114,27 @@ class PriceRow:
         self.price.setToolTip("type a mark price and press Enter")
         self.price.setMinimumWidth(96)
         self.price.returnPressed.connect(self._typed)
-        grid.addWidget(self.price, row * 2, 1, 1, 3)
+        grid.addWidget(self.price, row * 2, 1, 1, 2)
         self.resume = QToolButton(parent)
         self.resume.setObjectName(f"resume_{symbol}")
         self.resume.setText("▶ resume")
         self.resume.setToolTip("hand this symbol back to the live market")
         self.resume.clicked.connect(lambda: owner.bridge.release(symbol))
-        grid.addWidget(self.resume, row * 2, 4, 1, 2)
+        keep = self.resume.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # showing it must not re-lay the row under the cursor
+        self.resume.setSizePolicy(keep)
+        self.resume.hide()
+        grid.addWidget(self.resume, row * 2, 3, 1, 2)
 
         self.buttons: list[QToolButton] = []
-        self.slider = QSlider(Qt.Orientation.Horizontal, parent)
+        self.slider = PriceSlider(parent)
         self.slider.setObjectName(f"slider_{symbol}")
         self.slider.setRange(0, STEPS)
         self.slider.setSingleStep(1)
         self.slider.setPageStep(STEPS // 50)
         self.slider.setTracking(True)
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.slider.setMinimumWidth(120)
+        self.slider.setMinimumWidth(90)
         self.slider.setToolTip(f"drag to move the {symbol} mark price")
         self.slider.sliderPressed.connect(self._pressed)
         self.slider.sliderReleased.connect(self._released)
@@ -91,6 +144,7 @@ class PriceRow:
             b = QToolButton(parent)
             b.setText(text)
             b.setObjectName(f"jump_{symbol}_{text}")
+            b.setProperty("jump", True)  # compact (the style sheets): four of them and a slider in a row
             b.setToolTip(f"move the {symbol} mark {text}")
             b.clicked.connect(lambda _=False, c=change: self.jump(c))
             self.buttons.append(b)
@@ -128,7 +182,13 @@ class PriceRow:
             self.label.setToolTip(
                 "set by hand: the live market leaves this price to you until you resume it" if held else ""
             )
-        if mark is None or self.dragging or mark == self._mark:
+        if mark is None:
+            return
+        if not self.price.hasFocus():  # during a drag too: the box says what the drag set
+            shown = fmt.price(mark, self.tick).replace(",", "")
+            if self.price.text() != shown:
+                self.price.setText(shown)
+        if self.dragging or mark == self._mark:
             return
         self._mark = mark
         if self.reference is None or abs(mark - self.reference) > self.reference * RECENTRE:
@@ -136,8 +196,6 @@ class PriceRow:
         self.slider.blockSignals(True)
         self.slider.setValue(self.position_of(mark))
         self.slider.blockSignals(False)
-        if not self.price.hasFocus():
-            self.price.setText(fmt.price(mark, self.tick).replace(",", ""))
 
     # -- moving the mark
     def _pressed(self) -> None:
@@ -179,6 +237,7 @@ class PriceSliders(QWidget):
 
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setObjectName("priceSliders")
         self.bridge = bridge
         self.rows: dict[str, PriceRow] = {}
         outer = QVBoxLayout(self)

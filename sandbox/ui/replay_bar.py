@@ -9,8 +9,8 @@ in the parent timeline, not lost).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,11 +31,54 @@ SCALE = 10000  # slider positions across the recording
 
 
 class TimelineSlider(QSlider):
-    """A horizontal slider that paints a red tick at every liquidation."""
+    """A horizontal slider that paints a red tick at every liquidation. A click anywhere on it
+    puts the handle there and starts a drag from there (a timeline, not a page-step scroll bar):
+    pressed, moved and released as if the handle had been grabbed at that point."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.marks: list[int] = []  # slider values of liquidations
+
+    def _rects(self) -> tuple[QRect, QRect]:
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        style = self.style()
+        groove = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
+        )
+        return groove, handle
+
+    def value_at(self, x: float) -> int:
+        """The value whose handle is centred at ``x`` (widget pixels)."""
+        groove, handle = self._rects()
+        span = max(groove.width() - handle.width(), 1)
+        offset = round(x - groove.x() - handle.width() / 2)
+        return QStyle.sliderValueFromPosition(self.minimum(), self.maximum(), offset, span)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        _, handle = self._rects()
+        pos = event.position()
+        if event.button() == Qt.MouseButton.LeftButton and not handle.contains(pos.toPoint()):
+            # Put the handle under the pointer, then let QSlider grab it there.
+            self.setSliderDown(True)
+            self.setSliderPosition(self.value_at(pos.x()))
+            self.setSliderDown(False)
+            _, handle = self._rects()
+            grabbed = QMouseEvent(
+                event.type(),
+                QPointF(handle.center().x(), pos.y()),
+                event.globalPosition(),
+                event.button(),
+                event.buttons(),
+                event.modifiers(),
+            )
+            super().mousePressEvent(grabbed)
+            event.setAccepted(grabbed.isAccepted())
+            return
+        super().mousePressEvent(event)
 
     def set_marks(self, marks: list[int]) -> None:
         if marks != self.marks:
@@ -46,15 +89,7 @@ class TimelineSlider(QSlider):
         super().paintEvent(event)
         if not self.marks:
             return
-        opt = QStyleOptionSlider()
-        self.initStyleOption(opt)
-        style = self.style()
-        groove = style.subControlRect(
-            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self
-        )
-        handle = style.subControlRect(
-            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
-        )
+        groove, handle = self._rects()
         span = groove.width() - handle.width()
         p = QPainter(self)
         pen = QPen(theme.colour("liq_mark"))
@@ -115,7 +150,7 @@ class ReplayBar(QWidget):
         self.slider = TimelineSlider(self)
         self.slider.setObjectName("timelineSlider")
         self.slider.setRange(0, SCALE)
-        self.slider.setToolTip("drag to rewind or jump; red marks are liquidations")
+        self.slider.setToolTip("click or drag to go to that moment; red marks are liquidations")
         self.slider.sliderPressed.connect(self._scrub_start)
         self.slider.sliderMoved.connect(self._scrub)
         self.slider.sliderReleased.connect(self._scrub_end)
@@ -226,7 +261,7 @@ class ReplayBar(QWidget):
         else:
             mode, tip = "REPLAY", "replaying a recording"
         if branched:
-            mode, tip = mode + " ⑂", tip + "; this is a branch of an earlier recording"
+            mode, tip = mode + " · branch", tip + "; this is a branch of an earlier recording"
         if self.mode.text() != mode:
             self.mode.setText(mode)
             self.mode.setProperty("mode", mode.split()[0].lower())

@@ -40,6 +40,7 @@ from ..session.timeline import Timeline
 from . import format as fmt
 from .bridge import SessionBridge
 from .frame_loop import FrameLoop, Market, freeze_history
+from .theme import EXAMPLES
 
 DEFAULT_BALANCE = "10000"
 SYNC_EVERY_MS = 5000  # a live recording is flushed line by line and synced to disk this often
@@ -126,12 +127,15 @@ class SessionController(QObject):
         self.notice.emit(sentence, kind)
 
     # ------------------------------------------------------------------ settings
-    def folder(self) -> str:
-        """Where file dialogs start: the folder of the last file opened or saved."""
-        return str(self.settings.value("files/dir", str(Path.home())))
+    def folder(self, saving: bool = False) -> str:
+        """Where a file dialog starts: the folder of the last file opened (the example sessions
+        until then), or for saving, of the last file saved (the home folder until then)."""
+        if saving:
+            return str(self.settings.value("files/save_dir", str(Path.home())))
+        return str(self.settings.value("files/open_dir", str(EXAMPLES)))
 
-    def _remember_folder(self, path: Path) -> None:
-        self.settings.setValue("files/dir", str(path.resolve().parent))
+    def _remember_folder(self, path: Path, saving: bool = False) -> None:
+        self.settings.setValue("files/save_dir" if saving else "files/open_dir", str(path.resolve().parent))
 
     # ------------------------------------------------------------------ the live market
     def market_factory(self) -> Callable[[dict[str, Decimal], int], Market]:
@@ -246,13 +250,18 @@ class SessionController(QObject):
         except OSError as exc:
             self.say(f"{path}: cannot save ({exc.strerror or exc})", "error")
             return False
-        self._remember_folder(Path(path))
+        self._remember_folder(Path(path), saving=True)
         self.say(f"Saved the recording to {path}")
         return True
 
     # ------------------------------------------------------------------ recording
-    def _adopt(self, timeline: Timeline, name: str, path: str | None, record: bool) -> None:
-        """Show another timeline: the current recording is closed (it is complete on disk)."""
+    def _adopt(
+        self, timeline: Timeline, name: str, path: str | None, record: bool, keep_held: bool = False
+    ) -> None:
+        """Show another timeline: the current recording is closed (it is complete on disk).
+        ``keep_held``: prices the person holds by hand stay held (the same session under other
+        rules, or a fresh account at the current prices), so the live market does not take them."""
+        held = self.bridge.held() if keep_held else set()
         self.close_recording()
         self._close_unreachable(timeline)
         self._departure = timeline.departure
@@ -260,6 +269,8 @@ class SessionController(QObject):
         self.source_path = path
         self._last_failure = None
         self.bridge.set_timeline(timeline)
+        for symbol in sorted(held):
+            self.bridge.hold(symbol)
         freeze_history()  # a loaded history is long-lived: keep it out of garbage collections
         if record:
             self._start_recording(timeline)
@@ -323,7 +334,13 @@ class SessionController(QObject):
         timeline = Timeline(header)
         for symbol, price in self.bridge.marks().items():
             timeline.submit(Price(symbol, price), 0)
-        self._adopt(timeline, self.source_name if self.source_path is None else "reset", None, record=True)
+        self._adopt(
+            timeline,
+            self.source_name if self.source_path is None else "reset",
+            None,
+            record=True,
+            keep_held=True,
+        )
         self.say(f"Account reset to {fmt.money(Decimal(DEFAULT_BALANCE))} USDT at the current prices.")
 
     def branch_here(self) -> None:
@@ -433,7 +450,9 @@ class SessionController(QObject):
         timeline = self._replayed(old.header.model_copy(update=update), "under the new rules")
         if timeline is None:
             return False
-        self._adopt(timeline, self.source_name, self.source_path, record=old.recorder is not None)
+        self._adopt(
+            timeline, self.source_name, self.source_path, record=old.recorder is not None, keep_held=True
+        )
         rejected = [e for _, e in timeline.events if isinstance(e, Rejected)]
         if rejected:
             self.say(
@@ -447,7 +466,7 @@ class SessionController(QObject):
         if name != self.bridge.timeline.header.profile and self._rebuild_under(profile=name):
             self.settings.setValue("session/profile", name)
             self.say(
-                f"Profile: {self.bridge.profile.title}. The same inputs were replayed "
+                f"Profile: {fmt.drawable(self.bridge.profile.title)}. The same inputs were replayed "
                 f"under it; liquidation prices follow its brackets."
             )
         self.changed.emit()
@@ -465,7 +484,9 @@ class SessionController(QObject):
         repeated = what == self._last_failure
         timeline = self._replayed(old.header, "to the last whole moment")
         if timeline is not None:
-            self._adopt(timeline, self.source_name, self.source_path, record=old.recorder is not None)
+            self._adopt(
+                timeline, self.source_name, self.source_path, record=old.recorder is not None, keep_held=True
+            )
         if not repeated:
             self.say(sentence, "error")
         self._last_failure = what

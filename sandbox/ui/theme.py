@@ -10,6 +10,7 @@ application style sheet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -17,10 +18,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication
 
-# The window's one way to its resource files (styles and icons).
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+# The window's one way to its resource files (styles, icons, the example sessions): inside the
+# installed package (``sandbox/resources``; in a checkout, a link to the top-level resources/).
+RESOURCES = Path(str(files("sandbox").joinpath("resources")))
 ICONS = RESOURCES / "icons"
 STYLES = RESOURCES / "styles"
+EXAMPLES = RESOURCES / "sessions"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """The order ticket's preview: the same order in both margin modes side by side, for a long and for
 a short — initial margin, fee, and the estimated liquidation price with its distance from the
-mark, each the engine's answer on a copy of the account. Rejections are listed under it in the
-engine's words. For a Limit or Stop (``ticket_orders``) the margin and fee are those of the side
-that rests, as it would fill (maker for a limit), with what it reserves meanwhile."""
+mark, each the engine's answer on a copy of the account. Why an order would be rejected is
+``reasons`` (the ticket shows it in its message line, so the table never changes height). For a
+Limit or Stop (``ticket_orders``) the margin and fee are those of the side that rests, as it would
+fill (maker for a limit), with what it reserves meanwhile."""
 
 from __future__ import annotations
 
@@ -10,26 +11,29 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ..engine import Opened, OrderFilled
 from ..engine.commands import Mode, Side
+from ..engine.text import NONE_WITHIN_REACH
 from . import format as fmt
 from .bridge import Preview
 from .theme import theme
 from .ticket_orders import resting
+from .widgets import FixedLines
 
 MODES: tuple[Mode, ...] = ("cross", "isolated")
 SIDES: tuple[Side, ...] = ("long", "short")
 ROWS = (
     ("margin", "Initial margin"),
     ("fee", "Fee (taker)"),
-    ("reserved", "Reserved while it rests"),
-    ("liq_long", "Est. liq. price · long"),
-    ("dist_long", "distance"),
-    ("liq_short", "Est. liq. price · short"),
-    ("dist_short", "distance"),
+    ("reserved", "Reserved"),
+    ("liq_long", "Liq. · long"),
+    ("liq_short", "Liq. · short"),
 )
+# Each liquidation cell has its distance from the mark beside it, in small type.
+DISTANCE = {"liq_long": "dist_long", "liq_short": "dist_short"}
 ENGINE_QUANTUM = Decimal("0.00000001")
 
 
@@ -37,45 +41,59 @@ class TicketPreview(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.chosen: Mode = "isolated"
-        self.note = QLabel("Preview: the engine's numbers for this order", self)
+        self.note = FixedLines(1, self)
+        self.note.setText("Preview: the engine's numbers for this order")
         self.heads: dict[str, QLabel] = {}
         self.cells: dict[tuple[str, str], QLabel] = {}
         self.row_names: dict[str, QLabel] = {}
+        self.reasons = ""  # why the order would be rejected, one line per reason ("" if it would not)
+        # Every column is as wide as the widest thing it can show, whatever it shows now: the
+        # ticket's width (so the dock's) never changes while prices move under a dragged slider.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        widest = QFontMetrics(bold).horizontalAdvance(NONE_WITHIN_REACH) + 4
         table = QGridLayout()
-        table.setHorizontalSpacing(14)
+        table.setHorizontalSpacing(10)
         table.setVerticalSpacing(3)
-        for col, mode in enumerate(MODES, start=1):
+        for i, mode in enumerate(MODES, start=1):
             head = QLabel(mode.capitalize(), self)
             head.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.addWidget(head, 0, col)
+            head.setMinimumWidth(widest)
+            table.addWidget(head, 0, i)
             self.heads[mode] = head
         for row, (key, label) in enumerate(ROWS, start=1):
             name = QLabel(label, self)
-            if key.startswith("dist"):
-                name.setIndent(10)
+            if key.startswith("liq"):
+                name.setToolTip("the estimated liquidation price, and how far it is from the mark")
+            elif key == "reserved":
+                name.setToolTip("what the order holds out of the available balance while it rests")
             table.addWidget(name, row, 0)
             self.row_names[key] = name
-            for col, mode in enumerate(MODES, start=1):
-                cell = QLabel(fmt.DASH, self)
-                cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                cell.setObjectName(f"preview_{mode}_{key}")
-                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                table.addWidget(cell, row, col)
-                self.cells[(mode, key)] = cell
+            for i, mode in enumerate(MODES, start=1):
+                cell = self._cell(mode, key)
+                cell.setMinimumWidth(widest)
+                table.addWidget(cell, row, i)
+                if key in DISTANCE:  # in the same cell, right of the price (which makes room for it)
+                    dist = self._cell(mode, DISTANCE[key])
+                    dist.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+                    table.addWidget(dist, row, i, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         table.setColumnStretch(0, 1)
-        self.reasons = QLabel(self)
-        self.reasons.setObjectName("ticketReasons")
-        self.reasons.setWordWrap(True)
-        self.reasons.hide()
         self._show_reserved(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         layout.addWidget(self.note)
         layout.addLayout(table)
-        layout.addWidget(self.reasons)
         theme.changed.connect(self.restyle)
         self.restyle()
+
+    def _cell(self, mode: Mode, key: str) -> QLabel:
+        cell = QLabel(fmt.DASH if not key.startswith("dist") else "", self)
+        cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        cell.setObjectName(f"preview_{mode}_{key}")
+        cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cells[(mode, key)] = cell
+        return cell
 
     def show_previews(
         self, note: str, previews: Mapping[tuple[Mode, Side], Preview], mark: Decimal | None, tick: Decimal
@@ -94,6 +112,7 @@ class TicketPreview(QWidget):
                 liq, dist = self.cells[(mode, f"liq_{side}")], self.cells[(mode, f"dist_{side}")]
                 liq.setText(fmt.DASH)
                 dist.setText("")
+                liq.setContentsMargins(0, 0, 0, 0)
                 liq.setToolTip("")
                 preview = previews.get((mode, side))
                 if preview is None or mark is None:
@@ -115,16 +134,11 @@ class TicketPreview(QWidget):
                     self.cells[(mode, "reserved")].setText(fmt.money(placed.reserved))
                 self._liquidation(liq, dist, preview.liquidation_price(opened.position), mark, tick)
         self.row_names["fee"].setText(f"Fee ({liquidity})")
-        if reasons:
-            lines = []
-            for message, where in reasons.items():
-                label = "every mode and side" if len(where) == 4 else ", ".join(where)
-                lines.append(f"{label}: {message}")
-            self.reasons.setText("\n".join(lines))
-            self.reasons.show()
-        else:
-            self.reasons.clear()
-            self.reasons.hide()
+        lines = []
+        for message, where in reasons.items():
+            label = "every mode and side" if len(where) == 4 else ", ".join(where)
+            lines.append(f"{label}: {message}")
+        self.reasons = "\n".join(lines)
 
     def _show_reserved(self, on: bool) -> None:
         """The reservation row only while the ticket's order would rest."""
@@ -141,6 +155,7 @@ class TicketPreview(QWidget):
             liq.setToolTip("no liquidation price: no mark of this symbol liquidates it")
         elif fmt.within_reach(value, mark, tick):
             dist.setText(fmt.distance(at, mark))
+            liq.setContentsMargins(0, 0, dist.fontMetrics().horizontalAdvance(dist.text()) + 5, 0)
             liq.setToolTip(
                 f"engine value {fmt.price(value, ENGINE_QUANTUM)}, shown on the {fmt.decimal(tick)} tick; "
                 f"{dist.text()} from the mark"
@@ -157,16 +172,14 @@ class TicketPreview(QWidget):
         palette = theme.palette
         muted = f"color: {palette.muted};"
         self.note.setStyleSheet(muted + " font-size: 8pt;")
-        self.reasons.setStyleSheet(f"color: {palette.down};")
-        for key, name in self.row_names.items():
-            name.setStyleSheet(muted + (" font-size: 8pt;" if key.startswith("dist") else ""))
+        for name in self.row_names.values():
+            name.setStyleSheet(muted)
         for mode, head in self.heads.items():
             colour = getattr(palette, mode)
             chosen = mode == self.chosen
             head.setText(f"● {mode.capitalize()}" if chosen else mode.capitalize())
             head.setStyleSheet(f"color: {colour};" + (" font-weight: bold;" if chosen else ""))
             for key, _label in ROWS:
-                if key.startswith("dist"):
-                    self.cells[(mode, key)].setStyleSheet(muted + " font-size: 8pt;")
-                else:
-                    self.cells[(mode, key)].setStyleSheet("font-weight: bold;" if chosen else "")
+                self.cells[(mode, key)].setStyleSheet("font-weight: bold;" if chosen else "")
+                if key in DISTANCE:
+                    self.cells[(mode, DISTANCE[key])].setStyleSheet(muted + " font-size: 8pt;")

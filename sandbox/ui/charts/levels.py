@@ -1,8 +1,14 @@
-"""Every position's entry and liquidation line on the price chart, with their labels.
+"""Every position's entry and liquidation line on the price chart, with their labels, and the
+labels of the liquidation markers.
 
 A liquidation line sits where the engine's display rule puts it (``text.liquidation_at_tick``: the
 first tick at which it fires) and its label reads what the table reads (``text.liquidation``);
 one that is out of reach is only tagged at the edge ("none within reach").
+
+Labels never cover each other, stay inside the plot (not under the time axis) and keep out of
+the areas the window reserves (``set_reserved``: the notices' cards): a label that would fall
+under a card moves to the right of it, a marker's label tries the sides of its ✕ in turn, and one
+that fits nowhere is left out (its line, its ✕ and their tooltips stay).
 """
 
 from __future__ import annotations
@@ -78,6 +84,10 @@ class LevelsItem(pg.GraphicsObject):
         self._fm = QFontMetricsF(self._font)
         self._texts: dict[str, QStaticText] = {}  # laid-out labels, reused while their text stays
         self.labelled: list[Level] = []  # the levels whose label the last paint drew
+        self.marker_labels: list[tuple[float, float, str]] = []  # (x, y) in data, text: liquidations
+        self.reserved: list[QRectF] = []  # areas of the plot (pixels) that labels keep out of
+        self.boxes: list[QRectF] = []  # where the last paint drew each label (pixels)
+        self.markers_labelled: list[str] = []  # the marker labels the last paint drew
 
     def set_levels(self, levels: list[Level]) -> None:
         self.levels = levels
@@ -89,6 +99,18 @@ class LevelsItem(pg.GraphicsObject):
         ids = frozenset(ids)
         if ids != self.highlighted:
             self.highlighted = ids
+            self.update()
+
+    def set_marker_labels(self, labels: list[tuple[float, float, str]]) -> None:
+        if labels != self.marker_labels:
+            self.marker_labels = labels
+            self.update()
+
+    def set_reserved(self, rects: Iterable[QRectF]) -> None:
+        """Areas of the plot's viewport (pixels) that labels keep out of (the notices)."""
+        rects = [QRectF(r) for r in rects]
+        if rects != self.reserved:
+            self.reserved = rects
             self.update()
 
     def set_mark(self, mark: tuple[float, str, str] | None) -> None:
@@ -126,18 +148,6 @@ class LevelsItem(pg.GraphicsObject):
         w, h = size.width() + 10, size.height() + 4
         return st, QRectF(x - anchor[0] * w, y - anchor[1] * h, w, h)
 
-    def _box(
-        self,
-        p: QPainter,
-        x: float,
-        y: float,
-        text: str,
-        colour: str,
-        anchor: tuple[float, float],
-        framed: bool = False,
-    ) -> None:
-        self._draw(p, *self._label(text, x, y, anchor), colour, framed)
-
     def _draw(self, p: QPainter, st: QStaticText, box: QRectF, colour: str, framed: bool = False) -> None:
         p.fillRect(box, theme.qcolor(colour))
         if framed:
@@ -146,6 +156,70 @@ class LevelsItem(pg.GraphicsObject):
             p.drawRect(box)
             p.restore()
         p.drawStaticText(QPointF(box.left() + 5, box.top() + 2), st)
+
+    def _fits(self, box: QRectF, px: QRectF) -> bool:
+        return px.contains(box) and not any(box.intersects(r) for r in self.reserved)
+
+    def _level_labels(
+        self, p: QPainter, inside: list[Level], to_px: QTransform, rect: QRectF, px: QRectF
+    ) -> None:
+        """Highlighted positions' labels first; a label that would cover one already drawn in its
+        column is left out (a crowd of lines stays readable, and costs what fits on screen). The
+        boxes of a column share their left edge, so they collide when their heights overlap: each
+        column keeps its boxes' (top, bottom) sorted, and a new box looks at two neighbours. An
+        entry label sits above its line and a liquidation label below it, each flipping to the
+        other side at the plot's edge; one under a notice moves right of it (its own column)."""
+        palette = theme.palette
+        taken: dict[tuple[float, float], list[tuple[float, float]]] = {}
+        moved: list[QRectF] = []  # labels moved out from under a notice: checked against every label
+        self.labelled = []
+        for lv in sorted(inside, key=lambda lv: lv.position not in self.highlighted):
+            y = to_px.map(QPointF(rect.left(), lv.value)).y()
+            x = px.left() + 4 + lv.slot * (px.width() - 8)
+            below = lv.kind == "liq"
+            st, box = self._label(lv.text, x, y, (0.0, 0.0 if below else 1.0))
+            if not px.contains(box):  # at the top or bottom edge: the other side of the line
+                st, box = self._label(lv.text, x, y, (0.0, 1.0 if below else 0.0))
+            column = (lv.slot, 0.0)
+            blocker = next((r for r in self.reserved if box.intersects(r)), None)
+            if blocker is not None:
+                box.moveLeft(blocker.right() + 6)
+                column = (lv.slot, blocker.right())
+                if any(box.intersects(b) for b in self.boxes):
+                    continue
+            if not self._fits(box, px) or any(box.intersects(b) for b in moved):
+                continue
+            spans = taken.setdefault(column, [])
+            top, bottom = box.top(), box.bottom()
+            i = bisect_left(spans, (top, bottom))
+            if (i > 0 and spans[i - 1][1] > top) or (i < len(spans) and spans[i][0] < bottom):
+                continue
+            spans.insert(i, (top, bottom))
+            self.labelled.append(lv)
+            self.boxes.append(box)
+            if blocker is not None:
+                moved.append(box)
+            colour = getattr(palette, lv.role) if lv.kind == "entry" else palette.liq
+            self._draw(p, st, box, colour, lv.position in self.highlighted)
+
+    def _marker_labels(self, p: QPainter, to_px: QTransform, px: QRectF) -> None:
+        """Each liquidation marker's label beside its ✕: left of it, else right, above or below,
+        wherever it covers no other label, stays in the plot and keeps out of the notices."""
+        colour = theme.palette.liq_mark
+        self.markers_labelled = []
+        for x, y, label in self.marker_labels:
+            at = to_px.map(QPointF(x, y))
+            if not px.contains(at):
+                continue
+            for anchor, dx, dy in ((1.0, -11, 0), (0.0, 11, 0), (0.5, 0, -12), (0.5, 0, 12)):
+                st, box = self._label(label, at.x() + dx, at.y() + dy, (anchor, 0.5))
+                if dy:
+                    box.moveTop(at.y() + dy - (box.height() if dy < 0 else 0))
+                if self._fits(box, px) and not any(box.intersects(b) for b in self.boxes):
+                    self.boxes.append(box)
+                    self.markers_labelled.append(label)
+                    self._draw(p, st, box, colour)
+                    break
 
     def paint(self, p: QPainter, *args) -> None:
         vb = self.getViewBox()
@@ -177,31 +251,14 @@ class LevelsItem(pg.GraphicsObject):
             p.drawLine(QLineF(rect.left(), self.mark[0], rect.right(), self.mark[0]))
         # Labels in pixels.
         to_px = p.transform()
-        px = vb.boundingRect()
+        px = to_px.mapRect(rect)
         p.save()
         p.resetTransform()
         p.setFont(self._font)
         p.setPen(theme.colour("bg"))
-        left, right = px.left(), px.right()
-        # Highlighted positions' labels first; a label that would cover one already drawn in its
-        # slot is left out (a crowd of lines stays readable, and costs what fits on screen). The
-        # boxes of a slot share their left edge, so they collide when their heights overlap:
-        # each slot keeps its boxes' (top, bottom) sorted, and a new box looks at two neighbours.
-        taken: dict[float, list[tuple[float, float]]] = {}
-        self.labelled = []
-        for lv in sorted(inside, key=lambda lv: lv.position not in self.highlighted):
-            y = to_px.map(QPointF(rect.left(), lv.value)).y()
-            x = left + 4 + lv.slot * (px.width() - 8)
-            st, box = self._label(lv.text, x, y, (0.0, 1.0 if lv.kind == "entry" else 0.0))
-            spans = taken.setdefault(lv.slot, [])
-            top, bottom = box.top(), box.bottom()
-            i = bisect_left(spans, (top, bottom))
-            if (i > 0 and spans[i - 1][1] > top) or (i < len(spans) and spans[i][0] < bottom):
-                continue
-            spans.insert(i, (top, bottom))
-            self.labelled.append(lv)
-            colour = getattr(palette, lv.role) if lv.kind == "entry" else palette.liq
-            self._draw(p, st, box, colour, lv.position in self.highlighted)
+        right = px.right()
+        self.boxes = []
+        self._level_labels(p, inside, to_px, rect, px)
         row_h = self._fm.height() + 8
         tags = self.edge_tags()
         fit = max(int(px.height() / 2 // row_h), 1)  # rows of tags each edge has room for
@@ -213,5 +270,8 @@ class LevelsItem(pg.GraphicsObject):
             if len(mine) > fit:  # the nearest ones, and how many more
                 mine = [*mine[: fit - 1], f"{arrow} {len(mine) - fit + 1} more liquidation prices"]
             for j, text in enumerate(mine):
-                self._box(p, right - 6, y0 + j * step, text, palette.liq, anchor)
+                st, box = self._label(text, right - 6, y0 + j * step, anchor)
+                self.boxes.append(box)
+                self._draw(p, st, box, palette.liq)
+        self._marker_labels(p, to_px, px)
         p.restore()

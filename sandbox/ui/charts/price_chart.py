@@ -19,7 +19,7 @@ from typing import cast
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QTabBar, QToolButton, QVBoxLayout, QWidget
 
 from ...engine import Liquidated
@@ -115,13 +115,15 @@ class PriceChart(QWidget):
         self.price_axis = cast(PriceAxis, item.getAxis("right"))
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        self.curve = item.plot(skipFiniteCheck=True)
+        # A mark holds until the next one: drawn as steps, a price held by hand for a minute is a
+        # flat line that then jumps, never a diagonal across the gap.
+        self.curve = item.plot(skipFiniteCheck=True, stepMode="right")
         self.candles = CandleItem()
         item.addItem(self.candles)
         self.levels = LevelsItem()
         item.addItem(self.levels, ignoreBounds=True)
         self.order_lines = OrderLines(bridge, item, self)  # resting orders: lines to drag
-        self.markers = LiquidationMarkers(item)
+        self.markers = LiquidationMarkers(item, self.levels)
         self.empty_text = pg.TextItem("waiting for prices…", anchor=(0.5, 0.5))
         self.empty_text.setParentItem(self.view_box)
         self.empty_text.hide()
@@ -201,6 +203,11 @@ class PriceChart(QWidget):
         shown = [p for p in (self.bridge.position(pid) for pid in ids) if p is not None]
         if shown and all(p.symbol != self._symbol for p in shown):
             self.set_symbol(shown[0].symbol)
+
+    def avoid(self, rects: list[QRectF]) -> None:
+        """Keep the labels out of ``rects`` (in the plot widget's coordinates: the notices)."""
+        offset = QPointF(self.plot.viewport().mapFrom(self.plot, QPoint(0, 0)))
+        self.levels.set_reserved([r.translated(offset) for r in rects])
 
     def levels_for(self, position_id: str) -> dict[str, Level]:
         """The lines drawn for a position on the shown symbol: {"entry": Level, "liq": Level}."""

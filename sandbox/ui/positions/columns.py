@@ -3,7 +3,13 @@
 A column says everything about itself in one place: its title, how a cell reads and what colour
 it is, which ``PositionView`` fields it shows (a change of one repaints only those cells), its
 header tooltip and how its number was computed (the cell tooltip), how wide it needs to be, and
-which delegate paints it (a switch, buttons, a bar). Adding a column is adding one entry here.
+which delegate paints it (a switch or buttons), and how soon it makes way when the panel is
+narrow (``priority``). Adding a column is adding one entry here.
+
+What a trader must see at any width (symbol, side, mode, liquidation price, margin, margin ratio
+and Close) has priority 0 and is never hidden; the others go in descending priority (notional
+first, then funding, mark, entry, size, leverage, TP / SL, uPnL last) while the panel is too
+narrow for them, and come back as it widens.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class Column:
     room: int = 0  # pixels the delegate draws beside the text (a switch, buttons)
     delegate: type[d.CellDelegate] = d.CellDelegate
     editable: bool = False
+    priority: int = 0  # 0: always shown; a narrow panel hides the highest numbers first
     # A cell that shows the position's resting orders too (its TP and SL): text(p, inst, bridge),
     # repainted whenever orders change rather than when the position's fields move.
     with_orders: Callable[[PositionView, Instrument, Any], str] | None = None
@@ -91,6 +98,7 @@ COLUMNS: tuple[Column, ...] = (
         explain=tips.leverage,
         delegate=d.LeverageDelegate,
         editable=True,
+        priority=3,
     ),
     Column(
         "size",
@@ -101,6 +109,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="quantity in the coin",
         explain=tips.size,
+        priority=4,
     ),
     Column(
         "notional",
@@ -111,6 +120,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="size × mark price, in USDT",
         explain=tips.notional,
+        priority=8,
     ),
     Column(
         "entry",
@@ -121,6 +131,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="average entry price, USDT",
         explain=tips.entry,
+        priority=5,
     ),
     Column(
         "mark",
@@ -131,6 +142,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="mark price, USDT",
         explain=tips.mark,
+        priority=6,
     ),
     Column(
         "liq",
@@ -166,21 +178,20 @@ COLUMNS: tuple[Column, ...] = (
         frozenset({"margin_ratio"}),
         lambda p, i: fmt.pct(p.margin_ratio),
         numeric=True,
-        header_tip=RATIO_CONVENTION,
+        header_tip=RATIO_CONVENTION + " (the Margin panel's bars show the share of the buffer used)",
         explain=tips.ratio,
-        room=30,
-        delegate=d.RatioBarDelegate,
     ),
     Column(
         "pnl",
         "uPnL (ROE)",
-        "+12,345.67 (+1,234.56 %)",
+        "+12,345.67 (+999.99 %)",
         frozenset({"unrealized_pnl", "roe"}),
         lambda p, i: f"{fmt.signed_money(p.unrealized_pnl)} ({fmt.pct(p.roe, signed=True)})",
         colour=_pnl_colour,
         numeric=True,
         header_tip="unrealised PnL at the mark in USDT (ROE: uPnL ÷ initial margin at entry)",
         explain=tips.pnl,
+        priority=1,
     ),
     Column(
         "exits",
@@ -192,6 +203,7 @@ COLUMNS: tuple[Column, ...] = (
         explain=exits.explain,
         delegate=exits.ExitsDelegate,
         with_orders=exits.text,
+        priority=2,
     ),
     Column(
         "funding",
@@ -203,6 +215,7 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
         header_tip="funding since it opened, USDT: − paid, + received (settled every 8 h)",
         explain=exits.funding_explain,
+        priority=7,
     ),
     Column(
         "close",
@@ -211,7 +224,7 @@ COLUMNS: tuple[Column, ...] = (
         frozenset(),
         lambda p, i: "",
         explain=tips.close,
-        room=114,
+        room=108,
         delegate=d.CloseDelegate,
     ),
 )

@@ -6,9 +6,12 @@ it (the one display rule, on that profile's tick)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QDialogButtonBox,
+    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -44,12 +47,16 @@ class ComparePanel(QWidget):
         self.table.setHorizontalHeaderLabels(names)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setShowGrid(False)
+        # Every profile's name whole (never "binance-usd…"), the rows' names too.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setMinimumSectionSize(90)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for col, name in enumerate(names):
             head = self.table.horizontalHeaderItem(col)
             if head is not None:
                 try:
                     info = profile_info(name)
-                    head.setToolTip(f"{info.title}\n{info.notes}")
+                    head.setToolTip(fmt.drawable(f"{info.title}\n{info.notes}"))
                 except ProfileError as exc:
                     head.setToolTip(str(exc))
         self.note = QLabel(
@@ -123,11 +130,18 @@ class ComparePanel(QWidget):
 
 
 class CompareDialog(QDialog):
-    """A non-modal window holding the comparison; it follows the account while open."""
+    """A non-modal window holding the comparison, in the window's theme, with a Close button; it
+    follows the account while open."""
 
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setObjectName("compareDialog")
         self.setWindowTitle("Liquidation prices under each exchange")
-        self.setMinimumSize(640, 240)
+        self.setMinimumSize(640, 260)
         self.panel = ComparePanel(bridge, self)
-        QVBoxLayout(self).addWidget(self.panel)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.rejected.connect(self.close)
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setIcon(QIcon())  # the word alone
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        layout.addWidget(self.buttons)

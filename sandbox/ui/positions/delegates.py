@@ -1,5 +1,5 @@
 """How the positions table's cells are painted: text by default, and for some columns a switch,
-buttons or the ratio bar. A delegate that reacts to clicks names its ``ACTIONS`` and says which
+or buttons. A delegate that reacts to clicks names its ``ACTIONS`` and says which
 one a point hits (``hit``) and where a person would click for each (``point``).
 """
 
@@ -12,7 +12,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSpinBox, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ...engine import PositionView
-from ..ratio_bar import paint_ratio_bar
 from ..theme import theme
 from ..widgets import hide_spin_buttons
 
@@ -227,15 +226,6 @@ class MarginDelegate(CellDelegate):
 
     def point(self, rect: QRect, action: str) -> QPoint:
         return self.button_rect(rect).center()
-
-
-class RatioBarDelegate(CellDelegate):
-    """The margin ratio as a small bar (``ratio_bar``) with the number on it."""
-
-    def content(self, painter, option, index, text, role, right, p, error) -> None:
-        r = option.rect.adjusted(6, 6, -6, -6)
-        paint_ratio_bar(painter, r, p.margin_ratio)
-        self.text(painter, option, r.adjusted(0, 0, -4, 0), text, None, True)
 
 
 class CloseDelegate(CellDelegate):

@@ -52,6 +52,7 @@ from .model import PositionsModel
 from .preview_dialog import PreviewDialog
 
 ROW_HEIGHT = 28
+PADDING = 12  # beside a column's widest text: the 6-pixel margins the delegates leave each side
 D = TypeVar("D", bound=PreviewDialog)
 
 
@@ -97,6 +98,8 @@ class PositionsPanel(QWidget):
         header.setStretchLastSection(True)  # no bare header strip right of the buttons
         header.setHighlightSections(False)
         header.setSectionsMovable(True)  # a person may bring the columns they watch together
+        self.widths: list[int] = []  # each column's natural width
+        self.hidden: tuple[int, ...] = ()  # columns left out while the panel is too narrow
         self._size_columns()
         self.view.viewport().installEventFilter(self)
         self.view.installEventFilter(self)
@@ -154,6 +157,10 @@ class PositionsPanel(QWidget):
 
     # ------------------------------------------------------------------ look
     def _size_columns(self) -> None:
+        """Each column as wide as its widest sample (or its title) in the table's font (the style
+        sheet's: polished first, or the samples would be measured in the default font)."""
+        self.view.ensurePolished()
+        self.widths = []
         fm = self.view.fontMetrics()
         bold = self.view.font()
         bold.setBold(True)
@@ -162,7 +169,30 @@ class PositionsPanel(QWidget):
             width = max(
                 fm.horizontalAdvance(column.sample) + column.room, bfm.horizontalAdvance(column.title) + 6
             )
-            self.view.setColumnWidth(col, width + 14)
+            self.widths.append(width + PADDING)
+            self.view.setColumnWidth(col, width + PADDING)
+
+    def _fit_columns(self) -> None:
+        """Show every column that fits, leaving out the least important first (``priority``);
+        the key columns always stay."""
+        room = self.view.viewport().width()
+        order = sorted(
+            (c for c in range(len(COLUMNS)) if COLUMNS[c].priority), key=lambda c: -COLUMNS[c].priority
+        )
+        total = sum(self.widths)
+        hidden = []
+        for col in order:
+            if total <= room:
+                break
+            hidden.append(col)
+            total -= self.widths[col]
+        hidden_now = tuple(sorted(hidden))
+        if hidden_now == self.hidden:
+            return
+        for col in range(len(COLUMNS)):
+            self.view.setColumnHidden(col, col in hidden_now)
+        self.hidden = hidden_now
+        self._update_empty()
 
     def _restyle(self, *_: object) -> None:
         """Colours of the few labels that carry their own (the cells read the theme as they paint)."""
@@ -175,7 +205,16 @@ class PositionsPanel(QWidget):
         n = self.model.rowCount()
         self.empty.setVisible(n == 0)
         self.summary.setVisible(n > 0)
-        self.summary.setText(f"{n} open position{'s' if n != 1 else ''} · amounts and prices in USDT")
+        text = f"{n} open position{'s' if n != 1 else ''} · amounts and prices in USDT"
+        if self.hidden:
+            text += f" · widen to see {', '.join(COLUMNS[c].title for c in self.hidden)}"
+        self.summary.setText(text)
+        self.summary.setToolTip(
+            "columns that do not fit are left out, the least needed first; widen the panel (or drag "
+            "the Events tab beside it) to bring them back"
+            if self.hidden
+            else ""
+        )
 
     # ------------------------------------------------------------------ commands
     def send(self, command: Command) -> list[Event]:
@@ -314,7 +353,9 @@ class PositionsPanel(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view.viewport() and isinstance(event, QMouseEvent):
             return self._mouse(event)
-        if watched is self.view.viewport() and event.type() == QEvent.Type.Leave:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        elif watched is self.view.viewport() and event.type() == QEvent.Type.Leave:
             self._set_hover(None)
         elif (
             watched is self.view

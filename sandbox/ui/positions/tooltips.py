@@ -11,7 +11,9 @@ from decimal import Decimal
 from typing import Protocol
 
 from ...engine import AccountView, Instrument, MaintenanceBasis, MarginRules, PositionView
+from ...engine.buffer import position_buffer
 from .. import format as fmt
+from ..ratio_bar import used_text
 
 RATIO_CONVENTION = (
     "margin ratio = maintenance margin / margin balance; liquidation at 100 % (Binance's convention)"
@@ -138,9 +140,16 @@ def ratio(p: PositionView, inst: Instrument, ctx: Context) -> str:
             f"cross uPnL {fmt.money(v.cross_unrealized_pnl)} = {fmt.money(v.cross_margin_balance)} USDT"
         )
         mm = f"maintenance of every cross position {fmt.money(v.cross_maintenance_margin)}"
+    used = position_buffer(p, ctx.view())
+    danger = ""
+    if used is not None:
+        danger = (
+            f"\nmargin buffer used (the Margin panel's bar): loss {fmt.money(used.loss)} ÷ (wallet "
+            f"{fmt.money(used.wallet)} − maintenance {fmt.money(used.maintenance)}) = {used_text(used.used)}"
+        )
     return (
         f"{RATIO_CONVENTION}\n{mm} ÷ margin balance {fmt.money(p.margin_balance)} = "
-        f"{fmt.pct(p.margin_ratio)}\n{balance}"
+        f"{fmt.pct(p.margin_ratio)}\n{balance}{danger}"
     )
 
 
