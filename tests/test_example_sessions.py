@@ -53,3 +53,19 @@ def test_cross_hedge_survives_the_move_that_kills_its_isolated_twin():
 def test_every_example_says_what_to_watch(path):
     header = json.loads(path.read_text().splitlines()[0])
     assert header["meta"]["title"] and len(header["meta"]["description"]) > 40
+
+
+def test_the_summary_names_a_rejected_command_in_words(tmp_path, capsys):
+    """The command line says what the window says: "Margin mode switch of p9 rejected: …", never
+    the file format's "rejected set_mode"."""
+    from cli_support import cli, session_file
+
+    path = session_file(
+        tmp_path / "s.jsonl",
+        {"t": 0, "type": "price", "symbol": "BTCUSDT", "price": "60000"},
+        {"t": 1, "type": "set_mode", "position": "p9", "mode": "isolated"},
+        {"t": 2, "type": "withdraw", "amount": "20000"},
+    )
+    out = cli(capsys, "replay", path).out
+    assert "Margin mode switch of p9 rejected: there is no open position p9" in out
+    assert "Withdrawal rejected:" in out and "rejected set_mode" not in out

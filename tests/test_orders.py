@@ -203,7 +203,7 @@ def test_a_stop_before_the_liquidation_price_closes_the_position_first_on_a_gapp
     assert a.cross_wallet - cross == D("12.1425")  # 300 − 285 − 2.8575 back to the cross wallet
     assert filled.liquidation_price == D("57228.91566265") and filled.margin == 300
     assert describe(filled, a) == (
-        "the stop at 57,500.00 closed p1 before its liquidation price 57,228.92: "
+        "the stop at 57,500.00 closed p1 before its liquidation price 57,228.90: "
         "lost 287.86 USDT instead of its 300.00 margin"
     )
     b = isolated_long_with_stop(None)

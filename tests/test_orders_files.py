@@ -128,7 +128,7 @@ def test_every_new_event_reads_as_a_sentence(tmp_path):
         "available balance)",
         "o3 cancelled",
         "funding BTCUSDT -0.0200 % at 58,900.00: p1 received 1.18, p2 received 1.18 USDT",
-        "the stop at 57,500.00 closed p1 before its liquidation price 57,223.11: lost 287.86 USDT instead of "
+        "the stop at 57,500.00 closed p1 before its liquidation price 57,223.10: lost 287.86 USDT instead of "
         "its 300.58 margin",
         "closed 0.1 of p1 (BTCUSDT long) at 57,150.00: realised -285.00, fee 2.86 USDT",
         "o2 cancelled: p1 is gone",

@@ -100,6 +100,24 @@ def test_a_good_file_at_start_up_is_ready_to_replay(make_window, tmp_path):
     assert len(w.bridge.positions()) == 2
 
 
+def test_a_session_at_the_far_end_of_time_plays_and_shows_its_clock(make_window, tmp_path):
+    """A file may put its inputs anywhere up to 10¹⁵ ms (year 33,658, past what a calendar shows):
+    the window opens it, plays it and writes the time as elapsed time rather than dying."""
+    far = 10**15 - 2000
+    lines = [
+        HEADER,
+        f'{{"t": {far}, "type": "price", "symbol": "BTCUSDT", "price": "60000"}}\n',
+        f'{{"t": {far + 1000}, "type": "price", "symbol": "BTCUSDT", "price": "60100"}}\n',
+    ]
+    path = _write(tmp_path, "far.jsonl", "".join(lines))
+    w = make_window(live=False)
+    assert w.open_path(str(path))
+    w.loop.set_playing(True)
+    frames(w, 30, dt=0.1)
+    assert w.bridge.mark("BTCUSDT") == D(60100) and error_notices(w) == []
+    assert "277777777:" in w.replay_bar.time.text()  # hours of elapsed time, not a date
+
+
 def test_an_engine_failure_while_replaying_is_reported_once_and_the_window_goes_on(
     make_window, tmp_path, monkeypatch
 ):

@@ -32,7 +32,8 @@ def problem(value: object, what: str, low: Decimal, high: Decimal, low_inclusive
     outside ``[low, high]`` (or ``(low, high]``) are refused.
     """
     if not isinstance(value, Decimal) or not value.is_finite():
-        return f"{what} must be a finite number, not {value!r:.40}"
+        shown = str(value) if isinstance(value, Decimal) else repr(value)
+        return f"{what} must be a finite number, not {shown:.40}"
     if value > high:
         return f"{what} must be at most {high:,}, not {value:.40}"
     if value < low or (not low_inclusive and value == low):

@@ -107,8 +107,31 @@ def describe(event: Event, account: Account | None = None) -> str:
     if isinstance(event, OrderPlaced | OrderFilled | OrderCancelled | FundingSettled):
         return _order_or_funding(event, account)
     if isinstance(event, Rejected):
-        return f"rejected {event.command}: {event.message}"
+        return rejection(event)
     return _plain_event(event.to_dict(), account)
+
+
+# What a rejected command tried, in words (a person reads "Margin mode switch of p1 rejected",
+# never the command's type).
+_TRIED = {
+    "open": "Order",
+    "close": "Close of {position}",
+    "set_mode": "Margin mode switch of {position}",
+    "adjust_margin": "Margin change of {position}",
+    "set_leverage": "Leverage change of {position}",
+    "deposit": "Deposit",
+    "withdraw": "Withdrawal",
+    "price": "Price",
+    "order": "Resting order",
+    "cancel": "Cancel",
+    "funding": "Funding settlement",
+}
+
+
+def rejection(event: Rejected) -> str:
+    """``Margin mode switch of p1 rejected: …`` (never "rejected set_mode: …")."""
+    tried = _TRIED.get(event.command, "Command").format(position=event.position or "a position")
+    return f"{tried} rejected: {event.message}"
 
 
 _STEPS = {"slice": "slice", "tier_step": "tier step", "full": "whole", "backstop": "backstop"}
@@ -183,7 +206,8 @@ def _order_or_funding(
     if event.liquidation_price is not None and event.realized_pnl is not None:
         trigger = _p(account, event.symbol, event.trigger_price)
         loss = text.money(event.fee - event.realized_pnl)
-        shown = _p(account, event.symbol, event.liquidation_price)
+        # the display rule, from where the stop stood (before the liquidation price along the move)
+        shown = text.liquidation(event.liquidation_price, event.trigger_price, _tick(account, event.symbol))
         if event.margin is not None:
             return (
                 f"the {kind} at {trigger} closed {event.position} before its liquidation price {shown}: "
@@ -232,9 +256,13 @@ def _plain_event(d: dict[str, Any], account: Account | None) -> str:
     return str(kind)
 
 
-def _p(account: Account | None, symbol: str, value: Decimal) -> str:
+def _tick(account: Account | None, symbol: str) -> Decimal:
     inst = account.profile.instrument(symbol) if account is not None else None
-    return text.price(value, inst.tick_size if inst is not None else Decimal("0.01"))
+    return inst.tick_size if inst is not None else Decimal("0.01")
+
+
+def _p(account: Account | None, symbol: str, value: Decimal) -> str:
+    return text.price(value, _tick(account, symbol))
 
 
 def write_summary(out: IO[str], account: Account, t: int, events: Iterable[Event]) -> None:

@@ -50,7 +50,6 @@ from ..engine import (
     Profile,
     Rejected,
 )
-from . import format as fmt
 from .changes import Differ, ViewChanges
 from .orders.changes import OrderChanges, OrderTracker
 
@@ -220,12 +219,10 @@ class SessionBridge(QObject):
         return self._timeline.account.under(profile).view()
 
     def describe(self, event: Event) -> str:
-        """The sentence a person reads for ``event`` (the event log and the notices say the same);
-        a rejection names what was tried in words, not the command's type."""
+        """The sentence a person reads for ``event`` (the event log, the notices and the command
+        line's summary say the same; a rejection names what was tried in words)."""
         from ..session.report import describe
 
-        if isinstance(event, Rejected):
-            return fmt.rejection(event)
         return describe(event, self._timeline.account)
 
     # ------------------------------------------------------------------ changing

@@ -12,7 +12,7 @@ import math
 from datetime import UTC, datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
-from ..engine import PositionView, Rejected, text
+from ..engine import PositionView, text
 
 DASH = "—"
 MINUS = "−"  # the typographic minus, for signed distances (money keeps the plain hyphen)
@@ -134,7 +134,10 @@ def clock(seconds: float, with_ms: bool = False) -> str:
     """Session time (from 0) as h:mm:ss, market time (epoch) as a UTC date and time."""
     if abs(seconds) < EPOCH_THRESHOLD_S:
         return elapsed(seconds, with_ms)
-    d = datetime.fromtimestamp(seconds, tz=UTC)
+    try:
+        d = datetime.fromtimestamp(seconds, tz=UTC)
+    except (ValueError, OverflowError, OSError):  # past the year 9999: a file may say so (t ≤ 10¹⁵ ms)
+        return elapsed(seconds, with_ms)
     out = d.strftime("%Y-%m-%d %H:%M:%S")
     if with_ms:
         out += f".{d.microsecond // 1000:03d}"
@@ -150,22 +153,3 @@ _PLAIN = str.maketrans({"\u24c8": "S"})  # a circled S, as in Binance's "USDS-M"
 def drawable(text: str) -> str:
     """``text`` with the characters the default fonts lack replaced (USD-circled-S-M → "USDS-M")."""
     return text.translate(_PLAIN)
-
-
-# -- what a rejected command was, in words (the event names the command by its file-format type)
-_TRIED = {
-    "open": "Order",
-    "close": "Close of {position}",
-    "set_mode": "Margin mode switch of {position}",
-    "adjust_margin": "Margin change of {position}",
-    "set_leverage": "Leverage change of {position}",
-    "deposit": "Deposit",
-    "withdraw": "Withdrawal",
-    "price": "Price",
-}
-
-
-def rejection(event: Rejected) -> str:
-    """``Margin mode switch of p1 rejected: …`` (never "rejected set_mode: …")."""
-    tried = _TRIED.get(event.command, "Command").format(position=event.position or "a position")
-    return f"{tried} rejected: {event.message}"
